@@ -1,0 +1,5 @@
+from config.routers import ApiRouter
+
+router = ApiRouter()
+
+urlpatterns = [*router.urls]

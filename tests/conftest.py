@@ -1,0 +1,68 @@
+"""Fixtures shared by every test: real PostgreSQL, real requests through DRF's client."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+os.environ.setdefault("TESTING", "1")
+
+from rest_framework.test import APIClient
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from tests import factories
+from workspaces.roles import Role
+
+ROLES = [role.value for role in Role]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def bearer(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+    return client
+
+
+@pytest.fixture
+def workspace(db):
+    return factories.WorkspaceFactory()
+
+
+@pytest.fixture
+def other_workspace(db):
+    return factories.WorkspaceFactory(name="Other practice")
+
+
+@pytest.fixture
+def member_client(workspace):
+    """``member_client(role)`` -> an API client authenticated as a new member with that role.
+
+    The client carries ``.membership`` and ``.user`` for assertions.
+    """
+
+    def make(role: str = Role.OWNER, ws=None):
+        membership = factories.MembershipFactory(workspace=ws or workspace, role=role)
+        client = bearer(membership.user)
+        client.membership = membership
+        client.user = membership.user
+        return client
+
+    return make
+
+
+@pytest.fixture
+def owner(member_client):
+    return member_client(Role.OWNER)

@@ -1,0 +1,95 @@
+"""Double booking, shared by every kind of session (general sessions, nutrition consultations).
+
+A staff member cannot hold two sessions, of any kind, whose real times overlap, unless one of
+them is in an inactive status (cancelled, no_show). Every kind of session is a concrete
+subclass of :class:`StaffBooking`, storing its real start and end instants.
+
+Holding under concurrency: before checking, the transaction locks the staff member's
+membership row (``SELECT ... FOR UPDATE``). That row always exists, so two requests for one free
+slot serialise on it, and the second one's check (a new snapshot under READ COMMITTED) sees the
+first one's committed session. No contrib extension (btree_gist) is needed, so the embedded
+PostgreSQL works too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.apps import apps
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from config.api import Conflict
+
+#: the longest session: bounds the overlap search so it stays an index range scan
+MAX_SPAN = timedelta(minutes=1440)
+
+STAFF_CONFLICT = _("The staff member already has a session at that time.")
+
+
+class StaffBooking(models.Model):
+    """Mixed into each kind of session: who holds it and its real start and end instants."""
+
+    #: statuses in which a session holds no slot
+    INACTIVE_STATUSES: frozenset[str] = frozenset()
+
+    staff = models.ForeignKey(
+        "workspaces.Membership",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("staff member"),
+    )
+    starts_at = models.DateTimeField(_("starts at"), editable=False)
+    ends_at = models.DateTimeField(_("ends at"), editable=False)
+
+    class Meta:
+        abstract = True
+        indexes = [
+            models.Index(fields=["workspace", "staff", "starts_at"], name="%(app_label)s_%(class)s_staff_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="%(app_label)s_%(class)s_ends_after_start"
+            ),
+        ]
+
+
+def booking_models() -> list[type[StaffBooking]]:
+    return [model for model in apps.get_models() if issubclass(model, StaffBooking)]
+
+
+def booking_ensure_staff_free(
+    *,
+    model: type[StaffBooking],
+    workspace_id: str,
+    staff_id: str | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    status: str,
+    exclude_pk: str | None = None,
+) -> None:
+    """Lock the staff member and refuse (409 ``staff_conflict``) an overlap with any session.
+
+    Call inside the transaction that then writes the session of kind ``model`` with ``status``
+    (an inactive status holds no slot, so never conflicts). ``exclude_pk`` is the session being
+    moved, which cannot conflict with itself.
+    """
+    from workspaces.models import Membership
+
+    if staff_id is None or status in model.INACTIVE_STATUSES:
+        return
+    list(Membership.objects.select_for_update().filter(pk=staff_id).values_list("pk", flat=True))
+    for other in booking_models():
+        overlapping = other.objects.filter(
+            workspace_id=workspace_id,
+            staff_id=staff_id,
+            starts_at__gt=starts_at - MAX_SPAN,
+            starts_at__lt=ends_at,
+            ends_at__gt=starts_at,
+        ).exclude(status__in=other.INACTIVE_STATUSES)
+        if exclude_pk is not None and other is model:
+            overlapping = overlapping.exclude(pk=exclude_pk)
+        if overlapping.exists():
+            raise Conflict(STAFF_CONFLICT, code="staff_conflict")

@@ -1,0 +1,120 @@
+"""Writable references to other objects, resolved only inside the current workspace.
+
+Fields check the id's shape while the body is validated (400 naming the field); the lookup
+itself runs after every field is valid (:class:`ScopedReferencesMixin`), one query a field, and
+an id that is not in this workspace is a 404 that names the field, whatever other workspace it
+may belong to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.api import ReferenceNotFound
+from workspaces.ids import is_object_id
+
+INVALID_ID = _("Not a valid id: expected 24 lowercase hexadecimal characters.")
+
+
+@extend_schema_field({"type": "string", "pattern": "^[0-9a-f]{24}$", "example": "507f1f77bcf86cd799439011"})
+class ScopedIdField(serializers.Field):
+    """An id of an object of this workspace; resolved to the object by the serializer."""
+
+    default_error_messages = {"invalid": INVALID_ID}
+
+    def __init__(self, *, queryset: Callable[[object], QuerySet], not_found: str, **kwargs):
+        self.queryset_for = queryset  # workspace -> queryset of the allowed objects
+        self.not_found = not_found
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not is_object_id(data):
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value):
+        return value if isinstance(value, str) else getattr(value, "pk", None)
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string", "pattern": "^[0-9a-f]{24}$"}, "maxItems": 100})
+class ScopedIdListField(ScopedIdField):
+    """A list of ids; duplicates count once and the order of first appearance is kept."""
+
+    default_error_messages = {
+        "invalid": INVALID_ID,
+        "not_a_list": _("Expected a list of ids."),
+        "empty": _("At least one is required."),
+        "too_many": _("At most %(max)s are allowed."),
+    }
+
+    def __init__(self, *, allow_empty: bool = False, max_items: int = 100, **kwargs):
+        self.allow_empty = allow_empty
+        self.max_items = max_items
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, list):
+            self.fail("not_a_list")
+        if len(data) > self.max_items:
+            raise serializers.ValidationError(self.error_messages["too_many"] % {"max": self.max_items})
+        if not data and not self.allow_empty:
+            self.fail("empty")
+        for item in data:
+            if not is_object_id(item):
+                self.fail("invalid")
+        return list(dict.fromkeys(data))
+
+    def to_representation(self, value):
+        return list(value)
+
+
+class ScopedReferencesMixin:
+    """Resolves every :class:`ScopedIdField` in ``self.context['workspace']`` once all fields are valid."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        workspace = self.context["workspace"]
+        for wire_name, field in self.fields.items():
+            if not isinstance(field, ScopedIdField) or field.read_only or field.source not in attrs:
+                continue
+            value = attrs[field.source]
+            if value is None:
+                continue
+            queryset = field.queryset_for(workspace)
+            if isinstance(field, ScopedIdListField):
+                found = queryset.in_bulk(value)
+                missing = [pk for pk in value if pk not in found]
+                if missing:
+                    raise ReferenceNotFound(wire_name, field.not_found)
+                attrs[field.source] = [found[pk] for pk in value]
+            else:
+                obj = queryset.filter(pk=value).first()
+                if obj is None:
+                    raise ReferenceNotFound(wire_name, field.not_found)
+                attrs[field.source] = obj
+        return attrs
+
+
+def client_queryset(workspace) -> QuerySet:
+    from workspaces.models import Client
+
+    return Client.objects.filter(workspace=workspace)
+
+
+def staff_queryset(workspace) -> QuerySet:
+    from workspaces.models import Membership
+
+    return Membership.objects.filter(workspace=workspace, is_active=True).select_related("user")
+
+
+def ClientIdField(**kwargs) -> ScopedIdField:  # noqa: N802 - a field factory reads like a class
+    return ScopedIdField(queryset=client_queryset, not_found=_("Client not found."), **kwargs)
+
+
+def StaffIdField(**kwargs) -> ScopedIdField:  # noqa: N802
+    return ScopedIdField(queryset=staff_queryset, not_found=_("Staff member not found."), **kwargs)

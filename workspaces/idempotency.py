@@ -1,0 +1,76 @@
+"""``Idempotency-Key`` on creates: the first response is kept and replayed for 24 hours.
+
+The key's row is inserted in the same transaction as the object it creates, with
+``ON CONFLICT DO NOTHING``: a parallel retry waits on the unique index until the first commits
+(then replays it) or rolls back (then creates). Failed creates leave no row, so a corrected
+retry with the same key goes through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import timedelta
+
+import orjson
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework.response import Response
+
+from config.api import BadRequest, Conflict
+from workspaces.ids import new_object_id
+from workspaces.models import IdempotencyRecord
+
+HEADER = "Idempotency-Key"
+TTL = timedelta(hours=24)
+KEY_REUSED = _("This Idempotency-Key was used with a different request body.")
+KEY_INVALID = _("Idempotency-Key must be 1 to 255 printable ASCII characters.")
+
+
+def _canonical_path(path: str) -> str:
+    path = path.rstrip("/")
+    return path if path.startswith("/api/") else "/api" + path
+
+
+def _valid_key(key: str) -> bool:
+    return 1 <= len(key) <= 255 and all(32 <= ord(ch) < 127 for ch in key)
+
+
+def idempotent_create(request, workspace, produce: Callable[[], Response]) -> Response:
+    """Run ``produce`` (which creates and answers 201) at most once per key, user and path."""
+    key = request.headers.get(HEADER)
+    if key is None:
+        with transaction.atomic():
+            return produce()
+    if not _valid_key(key):
+        raise BadRequest(KEY_INVALID, code="invalid", field=HEADER)
+
+    digest = hashlib.sha256(orjson.dumps(request.data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    path = _canonical_path(request.path)
+    table = IdempotencyRecord._meta.db_table
+    now = timezone.now()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE workspace_id = %s AND user_id = %s AND path = %s AND key = %s"
+                " AND created_at < %s",
+                [workspace.pk, request.user.pk, path, key, now - TTL],
+            )
+            cursor.execute(
+                f"INSERT INTO {table} (id, created_at, updated_at, workspace_id, user_id, key, path, request_hash)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
+                [new_object_id(), now, now, workspace.pk, request.user.pk, key, path, digest],
+            )
+            inserted = cursor.fetchone()
+        if inserted:
+            response = produce()
+            IdempotencyRecord.objects.filter(pk=inserted[0]).update(
+                response_status=response.status_code, response_body=response.data
+            )
+            return response
+
+    record = IdempotencyRecord.objects.get(workspace=workspace, user=request.user, path=path, key=key)
+    if record.request_hash != digest:
+        raise Conflict(KEY_REUSED, code="idempotency_key_reused")
+    return Response(record.response_body, status=record.response_status, headers={"Idempotent-Replayed": "true"})

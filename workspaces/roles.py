@@ -1,0 +1,44 @@
+"""Roles and the permissions they carry: the contract's table, declared once."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Admin")
+    SPECIALIST = "specialist", _("Specialist")
+    ASSISTANT = "assistant", _("Assistant")
+    VIEWER = "viewer", _("Viewer")
+
+
+_ALL = frozenset(Role)
+_STAFF = frozenset({Role.OWNER, Role.ADMIN, Role.SPECIALIST, Role.ASSISTANT})
+_MANAGERS = frozenset({Role.OWNER, Role.ADMIN})
+_CLINICIANS = frozenset({Role.OWNER, Role.ADMIN, Role.SPECIALIST})
+
+#: permission name (part of the contract) -> roles that hold it
+PERMISSION_ROLES: dict[str, frozenset[str]] = {
+    "services.view": _ALL,
+    "services.manage": _MANAGERS,
+    "clients.view": _ALL,
+    "clients.manage": _STAFF,
+    "sessions.view": _ALL,
+    "sessions.create": _STAFF,
+    "sessions.update": _STAFF,
+    "sessions.delete": _MANAGERS,
+    "nutrition.view": _ALL,
+    "nutrition.manage": _CLINICIANS,
+    # Not in the contract's table: the member list is what staff pickers are built from, so
+    # every active member may read it.
+    "members.view": _ALL,
+}
+
+
+def role_has_permission(role: str, permission: str) -> bool:
+    try:
+        return role in PERMISSION_ROLES[permission]
+    except KeyError:
+        raise ValueError(f"unknown permission {permission!r}") from None

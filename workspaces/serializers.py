@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from config.api import ApiModelSerializer, ApiSerializer, StrictCharField, StrictEmailField
+from workspaces.models import Client, Membership
+
+NAME_REQUIRED = _("This field may not be blank.")
+
+
+class ClientReadSerializer(ApiModelSerializer):
+    workspace_id = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Client
+        fields = ["id", "workspace_id", "name", "email", "phone", "notes", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ClientWriteSerializer(ApiModelSerializer):
+    """Only the writable fields: ids, workspace and timestamps are the server's."""
+
+    name = StrictCharField(min_length=1, max_length=200, trim_whitespace=True)
+    email = StrictEmailField(max_length=254, required=False, allow_blank=True, allow_null=True)
+    phone = StrictCharField(max_length=50, required=False, allow_blank=True, allow_null=True)
+    notes = StrictCharField(max_length=5000, required=False, allow_blank=True, allow_null=True, trim_whitespace=False)
+
+    class Meta:
+        model = Client
+        fields = ["name", "email", "phone", "notes"]
+
+    def validate(self, attrs):
+        # null means "none" for the optional text fields, stored as an empty string
+        return {key: ("" if value is None else value) for key, value in attrs.items()}
+
+
+class MemberSerializer(ApiSerializer):
+    id = serializers.CharField(read_only=True)
+    user_id = serializers.CharField(read_only=True)
+    name = serializers.CharField(source="user.name", read_only=True)
+    email = serializers.EmailField(source="user.email", read_only=True)
+    role = serializers.ChoiceField(choices=Membership._meta.get_field("role").choices, read_only=True)
+    is_active = serializers.BooleanField(read_only=True)

@@ -1,0 +1,223 @@
+"""The one mechanism that scopes every workspace endpoint.
+
+Order of answers (contract, "Who may do what"):
+1. no or bad credentials: 401;
+2. unknown workspace, inactive workspace or caller not an active member: the same 404;
+3. expired subscription: 403 ``subscription_expired``;
+4. role without the action's permission: 403;
+5. only then the object in the path: unknown or another workspace's, 404.
+
+The workspace and the caller's membership are loaded together in one query and kept on the view.
+Viewsets declare ``permissions = {action: permission}`` and never override ``get_queryset``.
+"""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, permissions, status, viewsets
+from rest_framework.response import Response
+
+from config.api import NOT_FOUND_MESSAGE, SubscriptionExpired, paginate
+from workspaces.ids import is_object_id
+from workspaces.models import Membership, Workspace
+
+PERMISSION_DENIED_MESSAGE = _("Your role does not allow this action.")
+
+
+def resolve_membership(user, workspace_id: str) -> Membership:
+    """The caller's active membership in an active workspace, with the workspace, or 404."""
+    if not is_object_id(workspace_id):
+        raise exceptions.NotFound(NOT_FOUND_MESSAGE)
+    membership = (
+        Membership.objects.select_related("workspace")
+        .filter(workspace_id=workspace_id, user=user, is_active=True, workspace__is_active=True)
+        .first()
+    )
+    if membership is None:
+        raise exceptions.NotFound(NOT_FOUND_MESSAGE)
+    return membership
+
+
+class WorkspacePermission(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            raise exceptions.NotAuthenticated()
+        membership = resolve_membership(request.user, view.kwargs["workspace_id"])
+        view.membership = membership
+        view.workspace = membership.workspace
+        if view.workspace.subscription_expired:
+            raise SubscriptionExpired()
+        required = view.required_permission()
+        if required is not None and not membership.has_permission(required):
+            raise exceptions.PermissionDenied(PERMISSION_DENIED_MESSAGE)
+        return True
+
+
+WORKSPACE_ID_PARAMETER = OpenApiParameter(
+    "workspace_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Workspace id (24 hex characters)."
+)
+
+
+class WorkspaceScopedViewSet(viewsets.GenericViewSet):
+    """Base of every workspace-scoped endpoint.
+
+    Subclasses set ``queryset`` (refined with ``select_related`` etc. as their read serializer
+    needs), ``permissions`` (action -> permission name), ``envelope`` (singular, plural), the
+    serializers, and ``ordering`` for lists.
+    """
+
+    permission_classes = [WorkspacePermission]
+    permissions: dict[str, str] = {}
+    envelope: tuple[str, str] = ("item", "items")
+    ordering: list[str] = ["id"]
+    read_serializer_class = None
+    write_serializer_class = None
+    lookup_url_kwarg = "pk"
+    lookup_value_regex = "[^/]+"
+
+    workspace: Workspace
+    membership: Membership
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(f"{cls.__name__} must not override get_queryset: it would bypass workspace scoping.")
+
+    # -- scoping --------------------------------------------------------------------------
+
+    def required_permission(self) -> str | None:
+        if self.action is None:  # OPTIONS, or a method no action serves: answered after auth
+            return None
+        try:
+            return self.permissions[self.action]
+        except KeyError:
+            raise exceptions.MethodNotAllowed(self.request.method) from None
+
+    def get_queryset(self) -> QuerySet:
+        return self.queryset.filter(workspace=self.workspace)
+
+    def get_object(self):
+        pk = self.kwargs[self.lookup_url_kwarg]
+        if not is_object_id(pk):
+            raise exceptions.NotFound(NOT_FOUND_MESSAGE)
+        obj = self.get_queryset().filter(pk=pk).first()
+        if obj is None:
+            raise exceptions.NotFound(NOT_FOUND_MESSAGE)
+        return obj
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["workspace"] = getattr(self, "workspace", None)
+        context["membership"] = getattr(self, "membership", None)
+        return context
+
+    def get_serializer_class(self):
+        if self.action in {"create", "partial_update", "update"} and self.write_serializer_class:
+            return self.write_serializer_class
+        return self.read_serializer_class
+
+    # -- answers --------------------------------------------------------------------------
+
+    def read(self, obj) -> dict:
+        return self.read_serializer_class(obj, context=self.get_serializer_context()).data
+
+    def one(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response({self.envelope[0]: self.read(obj)}, status=status_code)
+
+    def many(self, queryset) -> Response:
+        rows, next_cursor, paged = paginate(self.request, queryset, self.ordering)
+        data = self.read_serializer_class(rows, many=True, context=self.get_serializer_context()).data
+        body = {self.envelope[1]: data}
+        if paged:
+            body["nextCursor"] = next_cursor
+        return Response(body)
+
+    def filter_queryset(self, queryset):
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is None:
+            return queryset
+        filterset = filterset_class(self.request.query_params, queryset=queryset, request=self.request)
+        if not filterset.is_valid():
+            raise exceptions.ValidationError(_camel_errors(filterset.errors))
+        return filterset.qs
+
+    def validated(self, data, instance=None, partial: bool = False) -> dict:
+        serializer = self.write_serializer_class(
+            instance, data=data, partial=partial, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+def _camel_errors(errors: dict) -> dict:
+    return {name: [str(m) for m in messages] for name, messages in errors.items()}
+
+
+class ListMixin:
+    def list(self, request, *args, **kwargs):
+        return self.many(self.filter_queryset(self.get_queryset()))
+
+
+class RetrieveMixin:
+    def retrieve(self, request, *args, **kwargs):
+        return self.one(self.get_object())
+
+
+__all__ = [
+    "WORKSPACE_ID_PARAMETER",
+    "ListMixin",
+    "RetrieveMixin",
+    "WorkspacePermission",
+    "WorkspaceScopedViewSet",
+    "extend_schema",
+    "resolve_membership",
+]
+
+
+class CreateMixin:
+    """POST: validate, ``perform_create`` (an action), answer 201 with the read shape.
+
+    Runs in one transaction and honours ``Idempotency-Key``.
+    """
+
+    def create(self, request, *args, **kwargs):
+        from workspaces.idempotency import idempotent_create
+
+        def produce() -> Response:
+            return self.one(self.perform_create(self.validated(request.data)), status.HTTP_201_CREATED)
+
+        return idempotent_create(request, self.workspace, produce)
+
+    def perform_create(self, data: dict):
+        raise NotImplementedError
+
+
+class UpdateMixin:
+    """PATCH: validate (partial), ``perform_update`` (an action), answer 200 with the read shape."""
+
+    def partial_update(self, request, *args, **kwargs):
+        from django.db import transaction
+
+        with transaction.atomic():
+            instance = self.get_object()
+            data = self.validated(request.data, instance=instance, partial=True)
+            instance = self.perform_update(instance, data)
+        return self.one(self.get_queryset().get(pk=instance.pk))
+
+    def perform_update(self, instance, data: dict):
+        raise NotImplementedError
+
+
+class DestroyMixin:
+    def destroy(self, request, *args, **kwargs):
+        from django.db import transaction
+
+        with transaction.atomic():
+            self.perform_destroy(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def perform_destroy(self, instance) -> None:
+        instance.delete()

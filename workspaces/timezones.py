@@ -1,0 +1,54 @@
+"""The one place where a workspace's local date and time become a real instant.
+
+Calendars, overlap checks and exports all use what this returns; SQL never converts.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date, datetime, time, timedelta
+from functools import cache, lru_cache
+
+UTC = zoneinfo.ZoneInfo("UTC")
+
+
+class NonexistentLocalTimeError(ValueError):
+    """The wall-clock time is skipped on that date (clocks go forward)."""
+
+
+@cache
+def available_timezones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def is_valid_timezone(name: str) -> bool:
+    return name in available_timezones()
+
+
+@lru_cache(maxsize=1024)
+def get_zone(name: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(name)
+
+
+def local_to_utc(day: date, at: time, tz_name: str) -> datetime:
+    """The UTC instant of ``day`` at ``at`` in ``tz_name``.
+
+    An ambiguous time (clocks going back) is its first occurrence (fold=0); a time in the gap
+    when clocks go forward raises :class:`NonexistentLocalTimeError`.
+    """
+    zone = get_zone(tz_name)
+    local = datetime.combine(day, at).replace(tzinfo=zone, fold=0)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise NonexistentLocalTimeError(f"{day.isoformat()} {at.strftime('%H:%M')} does not exist in {tz_name}")
+    return instant
+
+
+def local_span(day: date, start: time, minutes: int, tz_name: str) -> tuple[datetime, datetime]:
+    """Start and end instants of a span of ``minutes`` that starts at local ``day`` ``start``."""
+    starts_at = local_to_utc(day, start, tz_name)
+    return starts_at, starts_at + timedelta(minutes=minutes)
+
+
+def utc_to_local(instant: datetime, tz_name: str) -> datetime:
+    return instant.astimezone(get_zone(tz_name))
