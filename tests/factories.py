@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import factory
 
+from services.models import Service
 from workspaces.models import Client, Membership, User, Workspace
 from workspaces.roles import Role
 
@@ -48,3 +51,14 @@ class ClientFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Client {n}")
     email = factory.Sequence(lambda n: f"client{n}@example.com")
     phone = "+20 100 000 0000"
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    workspace = factory.SubFactory(WorkspaceFactory)
+    name = factory.Sequence(lambda n: f"Service {n}")
+    duration_minutes = 30
+    price = Decimal("100.00")
+    color = factory.Sequence(lambda n: f"#{n:06X}")
