@@ -1,0 +1,216 @@
+"""Write logic of sessions: keyword-only, typed, transactional.
+
+Every write that places a session in time goes through :func:`_place`, which computes the
+real start and end instants (``workspaces.timezones.local_span``, the one place) and, for an
+active session with a staff member, locks that member and refuses an overlap
+(``workspaces.booking.booking_ensure_staff_free``) before anything is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date as Date  # noqa: N812 - the field is called date
+from datetime import datetime
+from datetime import time as Time  # noqa: N812
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from config.api import BadRequest, Conflict
+from services.models import Service
+from sessions.models import MAX_DURATION, Session, SessionService, SessionStatus
+from workspaces.booking import booking_ensure_staff_free
+from workspaces.models import Client, Membership, Workspace
+from workspaces.timezones import NonexistentLocalTimeError, local_span
+
+#: duration when neither the request nor the services give one
+DEFAULT_DURATION = 60
+
+#: the lifecycle: status -> statuses it may move to (completed and cancelled are final)
+TRANSITIONS: dict[str, frozenset[str]] = {
+    SessionStatus.SCHEDULED: frozenset({SessionStatus.IN_PROGRESS, SessionStatus.COMPLETED, SessionStatus.CANCELLED}),
+    SessionStatus.IN_PROGRESS: frozenset({SessionStatus.COMPLETED, SessionStatus.CANCELLED}),
+    SessionStatus.COMPLETED: frozenset(),
+    SessionStatus.CANCELLED: frozenset(),
+}
+
+NONEXISTENT_LOCAL_TIME = _("This start time does not exist on that date in the workspace's time zone.")
+INVALID_TRANSITION = _("A session cannot move from %(current)s to %(new)s.")
+DURATION_TOO_LONG = _("The services' durations add up to more than %(max)s minutes; give durationMinutes instead.")
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+#: "not given" in a PATCH (``None`` is a value: no staff member, recompute the duration)
+UNSET: Any = _Unset()
+
+
+def session_duration_from_services(services: Sequence[Service]) -> int:
+    """Sum of the services' durations (a service without one counts 0); 0 or less is 60."""
+    total = sum(service.duration_minutes or 0 for service in services)
+    if total <= 0:
+        return DEFAULT_DURATION
+    if total > MAX_DURATION:
+        raise BadRequest(DURATION_TOO_LONG % {"max": MAX_DURATION}, code="invalid", field="durationMinutes")
+    return total
+
+
+def session_end_time(start_time: Time, duration_minutes: int) -> Time:
+    """``startTime + durationMinutes`` on the clock, wrapping past midnight."""
+    minutes = (start_time.hour * 60 + start_time.minute + duration_minutes) % (24 * 60)
+    return Time(minutes // 60, minutes % 60)
+
+
+def session_span(
+    *, workspace: Workspace, date: Date, start_time: Time, duration_minutes: int
+) -> tuple[datetime, datetime]:
+    try:
+        return local_span(date, start_time, duration_minutes, workspace.timezone)
+    except NonexistentLocalTimeError:
+        raise BadRequest(NONEXISTENT_LOCAL_TIME, code="nonexistent_local_time", field="startTime") from None
+
+
+def session_ensure_transition(*, current: str, new: str) -> None:
+    """Same status: nothing to do. Otherwise the move must be in the lifecycle (409)."""
+    if new == current:
+        return
+    if new not in TRANSITIONS.get(current, frozenset()):
+        raise Conflict(INVALID_TRANSITION % {"current": current, "new": new}, code="invalid_status_transition")
+
+
+def _place(session: Session, *, workspace: Workspace, check_staff: bool) -> None:
+    """Compute end time and instants; when asked, refuse a clash of the staff member (409)."""
+    session.end_time = session_end_time(session.start_time, session.duration_minutes)
+    session.starts_at, session.ends_at = session_span(
+        workspace=workspace,
+        date=session.date,
+        start_time=session.start_time,
+        duration_minutes=session.duration_minutes,
+    )
+    if check_staff:
+        booking_ensure_staff_free(
+            model=Session,
+            workspace_id=workspace.pk,
+            staff_id=session.staff_id,
+            starts_at=session.starts_at,
+            ends_at=session.ends_at,
+            status=session.status,
+            exclude_pk=session.pk if not session._state.adding else None,
+        )
+
+
+def _set_services(session: Session, services: Sequence[Service]) -> None:
+    """Replace the session's services, keeping the order given (duplicates count once)."""
+    unique = list({service.pk: service for service in services}.values())
+    SessionService.objects.filter(session=session).delete()
+    SessionService.objects.bulk_create(
+        SessionService(workspace_id=session.workspace_id, session=session, service=service, position=position)
+        for position, service in enumerate(unique)
+    )
+
+
+@transaction.atomic
+def session_create(
+    *,
+    workspace: Workspace,
+    name: str,
+    client: Client,
+    services: Sequence[Service],
+    date: Date,
+    start_time: Time,
+    duration_minutes: int | None = None,
+    staff: Membership | None = None,
+    status: str = SessionStatus.SCHEDULED,
+    field_values: list | None = None,
+) -> Session:
+    """Book a session. Any status is accepted (imports); a staff clash is a 409."""
+    if duration_minutes is None:
+        duration_minutes = session_duration_from_services(services)
+    session = Session(
+        workspace=workspace,
+        name=name,
+        client=client,
+        staff=staff,
+        date=date,
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        status=status,
+        field_values=field_values or [],
+    )
+    _place(session, workspace=workspace, check_staff=True)
+    session.save(force_insert=True)
+    _set_services(session, services)
+    return session
+
+
+@transaction.atomic
+def session_update(
+    *,
+    session: Session,
+    name: str = UNSET,
+    client: Client = UNSET,
+    services: Sequence[Service] = UNSET,
+    staff: Membership | None = UNSET,
+    date: Date = UNSET,
+    start_time: Time = UNSET,
+    duration_minutes: int | None = UNSET,
+    status: str = UNSET,
+    field_values: list | None = UNSET,
+) -> Session:
+    """Change what was given.
+
+    - ``status`` follows the lifecycle (409 ``invalid_status_transition``; same status: no-op).
+    - ``services`` given without ``duration_minutes``: the duration is recomputed from the new
+      services (the session does not remember whether its duration was typed or computed);
+      ``duration_minutes=None`` recomputes from the (new or current) services.
+    - A change of date, start time, duration or staff member re-runs the double-booking check.
+    """
+    workspace = session.workspace
+    # the row is locked: two PATCHes of one session apply one after the other, each seeing
+    # the other's outcome (so a lifecycle move is judged against the current status)
+    session = Session.objects.select_for_update().get(pk=session.pk)
+    session.workspace = workspace
+    before = (session.date, session.start_time, session.duration_minutes, session.staff_id)
+
+    if status is not UNSET:
+        session_ensure_transition(current=session.status, new=status)
+        session.status = status
+    if name is not UNSET:
+        session.name = name
+    if client is not UNSET:
+        session.client = client
+    if staff is not UNSET:
+        session.staff = staff
+    if date is not UNSET:
+        session.date = date
+    if start_time is not UNSET:
+        session.start_time = start_time
+    if field_values is not UNSET:
+        session.field_values = field_values or []
+
+    if duration_minutes is not UNSET and duration_minutes is not None:
+        session.duration_minutes = duration_minutes
+    elif services is not UNSET or duration_minutes is None:
+        current = services if services is not UNSET else [link.service for link in _links(session)]
+        session.duration_minutes = session_duration_from_services(current)
+
+    after = (session.date, session.start_time, session.duration_minutes, session.staff_id)
+    if after != before:
+        _place(session, workspace=workspace, check_staff=True)
+    session.save()
+    if services is not UNSET:
+        _set_services(session, services)
+    return session
+
+
+def _links(session: Session):
+    return SessionService.objects.filter(session=session).select_related("service").order_by("position", "id")
+
+
+@transaction.atomic
+def session_delete(*, session: Session) -> None:
+    session.delete()

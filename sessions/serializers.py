@@ -1,0 +1,196 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.api import (
+    ApiSerializer,
+    ClockField,
+    DayField,
+    InstantField,
+    StrictCharField,
+    StrictIntegerField,
+)
+from services.models import Service, ServiceScope
+from sessions.models import MAX_DURATION, Session, SessionStatus
+from workspaces.fields import ClientIdField, ScopedIdListField, ScopedReferencesMixin, StaffIdField
+
+MAX_SERVICES = 50
+MAX_FIELD_VALUES = 100
+MAX_VALUE_LENGTH = 2000
+MAX_VALUE_ITEMS = 50
+
+SERVICE_NOT_FOUND = _("Service not found.")
+SERVICE_INACTIVE = _("Service %(id)s is not active.")
+SERVICE_WRONG_SCOPE = _("Service %(id)s cannot be used for sessions.")
+VALUE_INVALID = _("Must be a string, a number, true, false, null or a list of those.")
+VALUE_TOO_LONG = _("Ensure this value has at most %(max)s characters.")
+VALUE_TOO_MANY = _("Ensure this list has at most %(max)s items.")
+NUL_NOT_ALLOWED = _("Null characters are not allowed.")
+
+
+def service_queryset(workspace):
+    return Service.objects.alive().filter(workspace=workspace)
+
+
+# --------------------------------------------------------------------------------------------
+# Read
+# --------------------------------------------------------------------------------------------
+
+
+class SessionReadSerializer(ApiSerializer):
+    """The seeds' shape. Reads only what the viewset's queryset already loaded.
+
+    The queryset brings ``client`` and ``staff__user`` (select_related) and the ordered
+    ``session_services`` with their service (prefetch), so no field queries per row.
+    """
+
+    id = serializers.CharField(read_only=True)
+    workspace_id = serializers.CharField(read_only=True)
+    client_id = serializers.CharField(read_only=True)
+    client_name = serializers.CharField(source="client.name", read_only=True)
+    service_ids = serializers.SerializerMethodField(method_name="get_service_ids")
+    service_names = serializers.SerializerMethodField(method_name="get_service_names")
+    staff_id = serializers.CharField(read_only=True, allow_null=True)
+    staff_name = serializers.SerializerMethodField(method_name="get_staff_name")
+    name = serializers.CharField(read_only=True)
+    date = DayField(read_only=True)
+    start_time = ClockField(read_only=True)
+    end_time = ClockField(read_only=True)
+    duration_minutes = serializers.IntegerField(read_only=True)
+    status = serializers.ChoiceField(choices=SessionStatus.choices, read_only=True)
+    field_values = serializers.SerializerMethodField(method_name="get_field_values")
+    attachments = serializers.JSONField(read_only=True)
+    notes = serializers.JSONField(read_only=True)
+    invoice = serializers.JSONField(read_only=True, allow_null=True)
+    created_at = InstantField(read_only=True)
+    updated_at = InstantField(read_only=True)
+
+    @staticmethod
+    def _links(obj: Session):
+        return obj.session_services.all()  # prefetched, in position order
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_service_ids(self, obj: Session) -> list[str]:
+        return [link.service_id for link in self._links(obj)]
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_service_names(self, obj: Session) -> list[str]:
+        return [link.service.name for link in self._links(obj)]
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_staff_name(self, obj: Session) -> str | None:
+        if obj.staff_id is None:
+            return None
+        user = obj.staff.user
+        return user.name or user.email
+
+    @extend_schema_field(
+        {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "fieldKey": {"type": "string"},
+                    "value": {},
+                    "phase": {"type": "string", "enum": ["pre", "post"]},
+                },
+            },
+        }
+    )
+    def get_field_values(self, obj: Session) -> list:
+        return obj.field_values
+
+
+# --------------------------------------------------------------------------------------------
+# Write
+# --------------------------------------------------------------------------------------------
+
+
+def _has_nul(value) -> bool:
+    return isinstance(value, str) and "\x00" in value
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "string", "maxLength": MAX_VALUE_LENGTH},
+            {"type": "number"},
+            {"type": "boolean"},
+            {"type": "array", "items": {}, "maxItems": MAX_VALUE_ITEMS},
+        ],
+        "nullable": True,
+    }
+)
+class FieldValueValueField(serializers.Field):
+    """A custom field's value: a JSON scalar (strings bounded) or a short list of scalars."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        super().__init__(**kwargs)
+
+    def _scalar(self, value):
+        if value is None or isinstance(value, (bool, int, float)):
+            return value
+        if isinstance(value, str):
+            if len(value) > MAX_VALUE_LENGTH:
+                raise serializers.ValidationError(VALUE_TOO_LONG % {"max": MAX_VALUE_LENGTH})
+            if _has_nul(value):
+                raise serializers.ValidationError(NUL_NOT_ALLOWED)
+            return value
+        raise serializers.ValidationError(VALUE_INVALID)
+
+    def to_internal_value(self, data):
+        if isinstance(data, list):
+            if len(data) > MAX_VALUE_ITEMS:
+                raise serializers.ValidationError(VALUE_TOO_MANY % {"max": MAX_VALUE_ITEMS})
+            return [self._scalar(item) for item in data]
+        return self._scalar(data)
+
+    def to_representation(self, value):
+        return value
+
+
+class FieldValueSerializer(ApiSerializer):
+    field_key = StrictCharField(min_length=1, max_length=100, trim_whitespace=False)
+    value = FieldValueValueField(required=False)
+    phase = serializers.ChoiceField(choices=[("pre", "pre"), ("post", "post")])
+
+    def to_internal_value(self, data):
+        attrs = super().to_internal_value(data)
+        # stored as sent, in the wire shape (keys in a stable order)
+        item = {"fieldKey": attrs["field_key"]}
+        if "value" in attrs:
+            item["value"] = attrs["value"]
+        item["phase"] = attrs["phase"]
+        return item
+
+
+class SessionWriteSerializer(ScopedReferencesMixin, ApiSerializer):
+    """What a client may send. Server-owned fields (ids, names, timestamps, endTime,
+    attachments, notes, invoice) are not declared, so they are ignored."""
+
+    name = StrictCharField(min_length=1, max_length=200)
+    client_id = ClientIdField(source="client")
+    service_ids = ScopedIdListField(
+        source="services", queryset=service_queryset, not_found=SERVICE_NOT_FOUND, max_items=MAX_SERVICES
+    )
+    staff_id = StaffIdField(source="staff", required=False, allow_null=True)
+    date = DayField()
+    start_time = ClockField()
+    duration_minutes = StrictIntegerField(min_value=1, max_value=MAX_DURATION, required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=SessionStatus.choices, required=False)
+    field_values = FieldValueSerializer(many=True, required=False, allow_null=True, max_length=MAX_FIELD_VALUES)
+
+    def validate_field_values(self, value):
+        return value if value is not None else []
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)  # resolves clientId, serviceIds, staffId in the workspace
+        for service in attrs.get("services") or []:
+            if not service.is_active:
+                raise serializers.ValidationError({"serviceIds": [SERVICE_INACTIVE % {"id": service.pk}]})
+            if service.scope != ServiceScope.SESSIONS:
+                raise serializers.ValidationError({"serviceIds": [SERVICE_WRONG_SCOPE % {"id": service.pk}]})
+        return attrs
