@@ -11,6 +11,7 @@ from config.api import (
     InstantField,
     StrictCharField,
     StrictIntegerField,
+    to_snake,
 )
 from services.models import Service, ServiceScope
 from sessions.models import MAX_DURATION, Session, SessionStatus
@@ -28,6 +29,7 @@ VALUE_INVALID = _("Must be a string, a number, true, false, null or a list of th
 VALUE_TOO_LONG = _("Ensure this value has at most %(max)s characters.")
 VALUE_TOO_MANY = _("Ensure this list has at most %(max)s items.")
 NUL_NOT_ALLOWED = _("Null characters are not allowed.")
+FIELD_REQUIRED = _("This field is required.")
 
 
 def service_queryset(workspace):
@@ -159,6 +161,10 @@ class FieldValueSerializer(ApiSerializer):
 
     def to_internal_value(self, data):
         attrs = super().to_internal_value(data)
+        # a PATCH is partial, and DRF would let nested items be partial too: they are not
+        missing = {wire: [FIELD_REQUIRED] for wire in ("fieldKey", "phase") if to_snake(wire) not in attrs}
+        if missing:
+            raise serializers.ValidationError(missing)
         # stored as sent, in the wire shape (keys in a stable order)
         item = {"fieldKey": attrs["field_key"]}
         if "value" in attrs:
