@@ -47,6 +47,15 @@ class ObjectIdField(models.CharField):
             kwargs.setdefault("editable", False)
         super().__init__(*args, **kwargs)
 
+    def db_type(self, connection):
+        # The same column type as varchar(24), spelled so that Django's PostgreSQL backend does
+        # not add a second "varchar_pattern_ops" (LIKE) index beside the primary key and every
+        # foreign key to it: ids are only ever compared whole, and every other index of a tenant
+        # table starts with its workspace.
+        if connection.vendor == "postgresql":
+            return "character varying(24)"
+        return super().db_type(connection)
+
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs.pop("max_length", None)

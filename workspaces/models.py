@@ -130,7 +130,8 @@ class Membership(TimestampedModel):
     """A user's place in a workspace. Its id is what ``staffId`` and ``specialistId`` refer to."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    # no index of its own: membership_user_ws_idx (user, workspace) serves lookups by user
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", db_index=False)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -168,7 +169,8 @@ class Client(WorkspaceScopedModel):
 class IdempotencyRecord(WorkspaceScopedModel):
     """The first response to a create sent with an ``Idempotency-Key``, replayed for 24 hours."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # no index of its own: every lookup goes through idempotency_key_unique (workspace, user, ...)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False)
     key = models.CharField(max_length=255)
     path = models.CharField(max_length=255)
     request_hash = models.CharField(max_length=64)
