@@ -21,8 +21,14 @@ class ClientFilter(django_filters.FilterSet):
 
 class MemberFilter(django_filters.FilterSet):
     role = django_filters.ChoiceFilter(choices=Role.choices)
-    isActive = django_filters.BooleanFilter(field_name="is_active")  # noqa: N815 - wire name
+    # exactly "true" or "false": a BooleanFilter would silently ignore "maybe" instead of a 400
+    isActive = django_filters.ChoiceFilter(  # noqa: N815 - wire name
+        choices=[("true", "true"), ("false", "false")], method="filter_is_active"
+    )
 
     class Meta:
         model = Membership
         fields = []
+
+    def filter_is_active(self, queryset, name, value):
+        return queryset.filter(is_active=value == "true")
