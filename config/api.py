@@ -16,6 +16,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.db import DataError, InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, parsers, renderers, serializers, status
 from rest_framework.response import Response
 
@@ -265,6 +266,13 @@ def parse_day(value: Any) -> dt.date:
     return dt.date(int(match[1]), int(match[2]), int(match[3]))
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "description": "ISO 8601 date or date-time in (its date part as written); out: that date at midnight UTC.",
+        "example": "2024-01-20T00:00:00.000Z",
+    }
+)
 class DayField(serializers.Field):
     """``date`` in: ISO 8601 date or date-time, its date part as written; out: midnight UTC."""
 
@@ -283,6 +291,7 @@ class DayField(serializers.Field):
 _CLOCK_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:30"})
 class ClockField(serializers.Field):
     """24-hour ``HH:mm`` from 00:00 to 23:59."""
 

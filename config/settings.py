@@ -241,6 +241,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "PREPROCESSING_HOOKS": ["config.schema.only_api_prefix"],
+    # two models have a "status" with different choices: name each enum after its model
+    "ENUM_NAME_OVERRIDES": {
+        "SessionStatusEnum": "sessions.models.SessionStatus",
+        "NutritionSessionStatusEnum": "nutrition.models.ConsultationStatus",
+    },
 }
 
 LOGGING = {

@@ -23,13 +23,23 @@ PAGING_PARAMETERS = [
 ]
 
 
+_ENVELOPES: dict[tuple, type] = {}
+
+
 def envelope(name: str, serializer, many: bool = False, paged: bool = False):
-    fields = {name: serializer(many=True) if many else serializer()}
-    if paged:
-        fields["nextCursor"] = serializers.CharField(allow_null=True, required=False)
-    return inline_serializer(
-        name=f"{serializer.__name__.replace('Serializer', '')}{'List' if many else ''}Envelope", fields=fields
-    )
+    """The schema of ``{name: serializer}`` (a list when ``many``, plus ``nextCursor`` when ``paged``).
+
+    Built once per shape: a second class with the same component name is a schema warning.
+    """
+    key = (name, serializer, many, paged)
+    if key not in _ENVELOPES:
+        fields = {name: serializer(many=True) if many else serializer()}
+        if paged:
+            fields["nextCursor"] = serializers.CharField(allow_null=True, required=False)
+        _ENVELOPES[key] = inline_serializer(
+            name=f"{serializer.__name__.replace('Serializer', '')}{'List' if many else ''}Envelope", fields=fields
+        )
+    return _ENVELOPES[key]
 
 
 @extend_schema_view(
