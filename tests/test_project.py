@@ -1,0 +1,245 @@
+"""The project as a whole: app layout, migrations, production settings, schema, docs, health, CORS."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import re
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
+from django.db import OperationalError, connection
+from django.test import override_settings
+from drf_spectacular.validation import validate_schema
+
+from workspaces.models import Membership, WorkspaceScopedModel
+
+# every test touches the database, if only through the shared cache fixture
+pytestmark = pytest.mark.django_db
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+APPS = {"workspaces": "workspaces", "services": "services", "sessions": "appointments", "nutrition": "nutrition"}
+
+
+def manage(*args: str, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def base_env() -> dict[str, str]:
+    """This process's environment without the test switch (pytest sets TESTING=1)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"TESTING", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    return env
+
+
+# --- layout ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("package", "label"), APPS.items())
+def test_each_app_imports_from_its_own_folder_not_from_tests(package, label):
+    module = importlib.import_module(package)
+    folder = Path(module.__file__).resolve().parent
+
+    assert folder == BASE_DIR / package
+    assert BASE_DIR / "tests" not in folder.parents
+    assert Path(apps.get_app_config(label).path).resolve() == folder
+
+
+def test_sessions_app_has_its_own_label_beside_django_sessions():
+    assert apps.get_app_config("appointments").name == "sessions"
+    assert apps.get_app_config("sessions").name == "django.contrib.sessions"
+
+
+def test_every_test_folder_is_a_package():
+    for folder in [BASE_DIR / "tests", *(p for p in (BASE_DIR / "tests").iterdir() if p.is_dir())]:
+        if folder.name.startswith(("_", ".")):
+            continue
+        assert (folder / "__init__.py").exists(), folder
+
+
+def test_models_and_migrations_agree():
+    out = io.StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out, stderr=out)
+    except SystemExit as exc:  # --check exits 1 when a migration is missing
+        pytest.fail(f"makemigrations would create migrations (exit {exc.code}):\n{out.getvalue()}")
+    assert "No changes detected" in out.getvalue()
+
+
+# --- tenant tables in the real database ------------------------------------------------------
+
+#: The only indexes of tenant tables that may lead with something other than the workspace,
+#: each with its reason. Anything else not led by workspace_id fails the test below.
+CROSS_TENANT_INDEXES = {
+    # "which workspaces is this user in": the one lookup that starts from the user, by nature
+    # across tenants (also what deleting a user cascades through)
+    ("workspaces_membership", ("user_id", "workspace_id")),
+}
+
+
+def tenant_models() -> list:
+    return [
+        model
+        for model in apps.get_models()
+        if (issubclass(model, WorkspaceScopedModel) or model is Membership) and not model._meta.abstract
+    ]
+
+
+def test_tenant_models_are_found():
+    names = {model._meta.label for model in tenant_models()}
+    assert {"workspaces.Membership", "workspaces.Client", "services.Service", "appointments.Session"} <= names
+
+
+@pytest.mark.parametrize("model", tenant_models(), ids=lambda m: m._meta.label)
+def test_tenant_table_has_workspace_fk_and_every_index_starts_with_it(model):
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, table)
+        columns = {info.name for info in connection.introspection.get_table_description(cursor, table)}
+
+    assert "workspace_id" in columns
+    foreign_keys = [info for info in constraints.values() if info["foreign_key"]]
+    assert ("workspaces_workspace", "id") in [
+        info["foreign_key"] for info in foreign_keys if info["columns"] == ["workspace_id"]
+    ]
+
+    offenders = []
+    for name, info in constraints.items():
+        if info["primary_key"] or info["foreign_key"] or info["check"]:
+            continue
+        if not (info["index"] or info["unique"]):
+            continue
+        leading = info["columns"][0] if info["columns"] else None
+        if leading != "workspace_id" and (table, tuple(info["columns"])) not in CROSS_TENANT_INDEXES:
+            offenders.append(f"{name} {info['columns']}")
+    assert not offenders, f"{table}: indexes or unique constraints not led by workspace_id: {offenders}"
+
+
+# --- production settings ---------------------------------------------------------------------
+
+
+def test_deploy_check_with_production_settings_is_clean():
+    env = base_env() | {
+        "DEBUG": "0",
+        "SECRET_KEY": "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789!@#%^&*(-_=+)") for _ in range(50)),
+        "ALLOWED_HOSTS": "api.example.com",
+        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
+    }
+
+    completed = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output
+    assert "WARNING" not in output.upper().replace("0 SILENCED", "")
+    assert "no issues" in output
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = base_env() | {"DEBUG": "0", "SECRET_KEY": "", "ALLOWED_HOSTS": "api.example.com"}
+    completed = manage("check", env=env, timeout=120)
+    assert completed.returncode != 0
+    assert "SECRET_KEY" in completed.stderr
+
+
+# --- OpenAPI schema and docs -----------------------------------------------------------------
+
+
+def test_schema_generation_is_valid_and_warning_free(tmp_path):
+    env = base_env() | {"DEBUG": "1"}
+    completed = manage("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"), env=env)
+    assert completed.returncode == 0, completed.stderr
+    assert (tmp_path / "schema.yaml").stat().st_size > 0
+
+
+@pytest.mark.parametrize("path", ["/api/v1/schema", "/api/v1/schema/"])
+def test_schema_endpoint_serves_valid_openapi_3(api_client, path):
+    response = api_client.get(path, {"format": "json"})
+
+    assert response.status_code == 200
+    schema = response.json()
+    validate_schema(schema)  # raises on an invalid OpenAPI 3 document
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/auth/token" in schema["paths"]
+    assert "/api/v1/workspace/{workspace_id}/clients" in schema["paths"]
+    assert "/api/v1/workspace/{workspace_id}/members" in schema["paths"]
+
+
+def test_docs_page_uses_only_local_assets(api_client):
+    response = api_client.get("/api/docs")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assets = re.findall(r"<(?:script|link)\b[^>]*?\b(?:src|href)=[\"']([^\"']+)[\"']", html)
+    assert assets, "no script or stylesheet found"
+    for asset in assets:
+        assert not re.match(r"^(https?:)?//", asset), f"CDN asset {asset}"
+    static = [a.split("/static/", 1)[1].split("?")[0] for a in assets if "/static/" in a]
+    assert static, assets
+    for path in static:
+        assert finders.find(path), f"static file {path} is not shipped"
+
+
+# --- health ----------------------------------------------------------------------------------
+
+
+def test_healthz_answers_ok(api_client):
+    response = api_client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_healthz_is_503_when_the_database_does_not_answer(api_client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = api_client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["status"] != "ok"
+
+
+# --- CORS ------------------------------------------------------------------------------------
+
+APP_ORIGIN = "https://app.example.com"
+
+
+@override_settings(CORS_ALLOWED_ORIGINS=[APP_ORIGIN])
+@pytest.mark.parametrize("path", ["/api/v1/auth/token", "/v1/workspace/0123456789abcdef01234567/clients"])
+def test_cors_preflight_from_an_allowed_origin(api_client, path):
+    response = api_client.options(
+        path,
+        HTTP_ORIGIN=APP_ORIGIN,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, content-type, idempotency-key",
+    )
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == APP_ORIGIN
+    allowed_headers = response["Access-Control-Allow-Headers"].lower()
+    assert "authorization" in allowed_headers and "idempotency-key" in allowed_headers
+
+
+@override_settings(CORS_ALLOWED_ORIGINS=[APP_ORIGIN])
+def test_cors_preflight_from_an_unknown_origin_gets_no_allow_origin(api_client):
+    response = api_client.options(
+        "/api/v1/auth/token", HTTP_ORIGIN="https://evil.example.net", HTTP_ACCESS_CONTROL_REQUEST_METHOD="POST"
+    )
+    assert "Access-Control-Allow-Origin" not in response
+
+
+@override_settings(CORS_ALLOWED_ORIGINS=[APP_ORIGIN])
+def test_cors_headers_on_an_actual_response(api_client):
+    response = api_client.get("/healthz", HTTP_ORIGIN=APP_ORIGIN)  # not an API path: no CORS
+    assert "Access-Control-Allow-Origin" not in response
+    response = api_client.post("/api/v1/auth/token", {}, format="json", HTTP_ORIGIN=APP_ORIGIN)
+    assert response["Access-Control-Allow-Origin"] == APP_ORIGIN
