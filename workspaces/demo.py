@@ -253,9 +253,10 @@ def demo_seed(
             first_day = anchor - dt.timedelta(days=days // 2)
             for k in range(sessions_per_workspace):
                 member = staff[k % len(staff)]
-                slot = k // len(staff)
-                day = first_day + dt.timedelta(days=slot // SLOTS_PER_DAY)
-                start = dt.time(8 + slot % SLOTS_PER_DAY, 0)
+                # spread each staff member's slots evenly over the grid of days x hours
+                cell = (k // len(staff)) * (days * SLOTS_PER_DAY) // slots_needed
+                day = first_day + dt.timedelta(days=cell // SLOTS_PER_DAY)
+                start = dt.time(8 + cell % SLOTS_PER_DAY, 0)
                 client = rng.choice(clients)
                 past = day < anchor
                 if rng.random() < 0.8:
