@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date as Date  # noqa: N812 - the field is called date
 from datetime import datetime
 from datetime import time as Time  # noqa: N812
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -82,8 +82,47 @@ def session_ensure_transition(*, current: str, new: str) -> None:
         raise Conflict(INVALID_TRANSITION % {"current": current, "new": new}, code="invalid_status_transition")
 
 
-def _place(session: Session, *, workspace: Workspace, check_staff: bool) -> None:
-    """Compute end time and instants; when asked, refuse a clash of the staff member (409)."""
+class Snapshot(NamedTuple):
+    """What a write is judged against: the session as it was before the change."""
+
+    date: Date
+    start_time: Time
+    duration_minutes: int
+    staff_id: str | None
+    status: str
+
+
+def session_snapshot(session: Session) -> Snapshot:
+    return Snapshot(session.date, session.start_time, session.duration_minutes, session.staff_id, session.status)
+
+
+def session_settle(
+    *,
+    session: Session,
+    workspace: Workspace,
+    original: Snapshot | None,
+    services: Sequence[Service] | None = None,
+    recompute_duration: bool = False,
+) -> None:
+    """Derive and check, on a session holding its new values (not yet saved), all a write needs.
+
+    Shared by the API's actions and the admin's form, so both refuse the same things:
+
+    - a status move outside the lifecycle (``original`` is None for a new session: any status);
+    - ``recompute_duration``: the duration from ``services`` (None: the session's current ones);
+    - a new or moved (date, start time, duration, staff member) session gets its end time and
+      real instants (400 ``nonexistent_local_time``) and, when active with a staff member, the
+      double-booking check (409 ``staff_conflict``), which locks that member until the
+      surrounding transaction ends: call it inside the transaction that then saves.
+    """
+    if original is not None:
+        session_ensure_transition(current=original.status, new=session.status)
+    if recompute_duration:
+        if services is None:
+            services = [link.service for link in _links(session)]
+        session.duration_minutes = session_duration_from_services(services)
+    if original is not None and session_snapshot(session)[:4] == original[:4]:
+        return  # not moved: nothing to re-derive or re-check
     session.end_time = session_end_time(session.start_time, session.duration_minutes)
     session.starts_at, session.ends_at = session_span(
         workspace=workspace,
@@ -91,16 +130,15 @@ def _place(session: Session, *, workspace: Workspace, check_staff: bool) -> None
         start_time=session.start_time,
         duration_minutes=session.duration_minutes,
     )
-    if check_staff:
-        booking_ensure_staff_free(
-            model=Session,
-            workspace_id=workspace.pk,
-            staff_id=session.staff_id,
-            starts_at=session.starts_at,
-            ends_at=session.ends_at,
-            status=session.status,
-            exclude_pk=session.pk if not session._state.adding else None,
-        )
+    booking_ensure_staff_free(
+        model=Session,
+        workspace_id=workspace.pk,
+        staff_id=session.staff_id,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
+        status=session.status,
+        exclude_pk=None if original is None else session.pk,
+    )
 
 
 def _set_services(session: Session, services: Sequence[Service]) -> None:
@@ -128,8 +166,6 @@ def session_create(
     field_values: list | None = None,
 ) -> Session:
     """Book a session. Any status is accepted (imports); a staff clash is a 409."""
-    if duration_minutes is None:
-        duration_minutes = session_duration_from_services(services)
     session = Session(
         workspace=workspace,
         name=name,
@@ -141,7 +177,13 @@ def session_create(
         status=status,
         field_values=field_values or [],
     )
-    _place(session, workspace=workspace, check_staff=True)
+    session_settle(
+        session=session,
+        workspace=workspace,
+        original=None,
+        services=services,
+        recompute_duration=duration_minutes is None,
+    )
     session.save(force_insert=True)
     _set_services(session, services)
     return session
@@ -174,10 +216,9 @@ def session_update(
     # the other's outcome (so a lifecycle move is judged against the current status)
     session = Session.objects.select_for_update().get(pk=session.pk)
     session.workspace = workspace
-    before = (session.date, session.start_time, session.duration_minutes, session.staff_id)
+    original = session_snapshot(session)
 
     if status is not UNSET:
-        session_ensure_transition(current=session.status, new=status)
         session.status = status
     if name is not UNSET:
         session.name = name
@@ -191,16 +232,15 @@ def session_update(
         session.start_time = start_time
     if field_values is not UNSET:
         session.field_values = field_values or []
-
     if duration_minutes is not UNSET and duration_minutes is not None:
         session.duration_minutes = duration_minutes
-    elif services is not UNSET or duration_minutes is None:
-        current = services if services is not UNSET else [link.service for link in _links(session)]
-        session.duration_minutes = session_duration_from_services(current)
-
-    after = (session.date, session.start_time, session.duration_minutes, session.staff_id)
-    if after != before:
-        _place(session, workspace=workspace, check_staff=True)
+    session_settle(
+        session=session,
+        workspace=workspace,
+        original=original,
+        services=None if services is UNSET else services,
+        recompute_duration=duration_minutes is None or (services is not UNSET and duration_minutes is UNSET),
+    )
     session.save()
     if services is not UNSET:
         _set_services(session, services)
