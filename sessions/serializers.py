@@ -32,6 +32,19 @@ NUL_NOT_ALLOWED = _("Null characters are not allowed.")
 FIELD_REQUIRED = _("This field is required.")
 
 
+@extend_schema_field(
+    {
+        "type": "array",
+        "items": {"type": "string", "pattern": "^[0-9a-f]{24}$"},
+        "minItems": 1,
+        "maxItems": MAX_SERVICES,
+        "description": "Services for sessions of this workspace; duplicates count once, the order is kept.",
+    }
+)
+class ServiceIdListField(ScopedIdListField):
+    pass
+
+
 def service_queryset(workspace):
     return Service.objects.alive().filter(workspace=workspace)
 
@@ -179,7 +192,7 @@ class SessionWriteSerializer(ScopedReferencesMixin, ApiSerializer):
 
     name = StrictCharField(min_length=1, max_length=200)
     client_id = ClientIdField(source="client")
-    service_ids = ScopedIdListField(
+    service_ids = ServiceIdListField(
         source="services", queryset=service_queryset, not_found=SERVICE_NOT_FOUND, max_items=MAX_SERVICES
     )
     staff_id = StaffIdField(source="staff", required=False, allow_null=True)

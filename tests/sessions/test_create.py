@@ -297,3 +297,28 @@ def test_ambiguous_local_time_is_its_first_occurrence(world, workspace):
     workspace.save()
     created(world, date="2024-10-27", startTime="02:30", durationMinutes=60)
     assert Session.objects.get().starts_at == dt.datetime(2024, 10, 27, 0, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("timezone", "date", "start"),
+    [("Asia/Tokyo", "0001-01-01", "00:00"), ("UTC", "0001-01-01", "00:00"), ("UTC", "9999-12-31", "23:30")],
+)
+def test_dates_at_the_ends_of_the_calendar_are_400_not_500(world, workspace, timezone, date, start):
+    workspace.timezone = timezone
+    workspace.save()
+    response = create(world, date=date, startTime=start, durationMinutes=60)
+    assert response.status_code == 400
+    assert "date" in response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("prefix", ["/api/v1", "/v1"])
+@pytest.mark.parametrize("slash", ["", "/"])
+def test_both_prefixes_and_trailing_slash_answer_without_redirect(world, prefix, slash):
+    url = sessions_url(world.workspace, prefix) + slash
+    response = world.api.post(url, body_for(world, staffId=None), format="json")
+    assert response.status_code == 201
+    session_id = response.json()["session"]["id"]
+    assert world.api.get(url).status_code == 200
+    detail = f"{sessions_url(world.workspace, prefix)}/{session_id}{slash}"
+    assert world.api.get(detail).status_code == 200
+    assert world.api.patch(detail, {"name": "x"}, format="json").status_code == 200
