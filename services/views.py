@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+
+from services import actions
+from services.filters import ServiceFilter
+from services.models import Service
+from services.serializers import (
+    ServiceEnvelopeSerializer,
+    ServiceErrorSerializer,
+    ServiceListEnvelopeSerializer,
+    ServiceReadSerializer,
+    ServiceWriteSerializer,
+)
+from workspaces.tenancy import (
+    CreateMixin,
+    DestroyMixin,
+    ListMixin,
+    RetrieveMixin,
+    UpdateMixin,
+    WorkspaceScopedViewSet,
+)
+from workspaces.views import PAGING_PARAMETERS
+
+
+def error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ServiceErrorSerializer, description=description)
+
+
+SERVICE = ServiceEnvelopeSerializer
+NOT_FOUND = error("Unknown workspace, not a member, or (with an id) no such service in it.")
+DENIED = error("subscription_expired, or the role lacks the permission (permission_denied).")
+UNAUTHENTICATED = error("No credentials, or a bad or expired token.")
+INVALID = error("validation_error naming the offending fields.")
+CLASH = error("service_name_taken or service_color_taken: another service of the workspace has it.")
+COMMON = {401: UNAUTHENTICATED, 403: DENIED, 404: NOT_FOUND}
+
+FILTER_PARAMETERS = [
+    OpenApiParameter("isActive", str, enum=["true", "false"], description="Only active (true) or inactive (false)."),
+    OpenApiParameter("scope", str, enum=["sessions"], description="Only services of this scope."),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("List services"),
+        parameters=[*FILTER_PARAMETERS, *PAGING_PARAMETERS],
+        responses={
+            200: ServiceListEnvelopeSerializer,
+            400: error("A filter or paging parameter is malformed."),
+            **COMMON,
+        },
+    ),
+    retrieve=extend_schema(summary=_("Get a service"), responses={200: SERVICE, **COMMON}),
+    create=extend_schema(
+        summary=_("Create a service"),
+        request=ServiceWriteSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        responses={201: SERVICE, 400: INVALID, **COMMON, 409: CLASH},
+    ),
+    partial_update=extend_schema(
+        summary=_("Update a service"),
+        request=ServiceWriteSerializer,
+        responses={200: SERVICE, 400: INVALID, **COMMON, 409: CLASH},
+    ),
+    destroy=extend_schema(
+        summary=_("Delete a service"),
+        description="Hides the service and frees its name and color; sessions that used it still show it.",
+        responses={204: None, **COMMON},
+    ),
+)
+class ServiceViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, WorkspaceScopedViewSet):
+    queryset = Service.objects.alive()
+    envelope = ("service", "services")
+    ordering = ["name", "id"]
+    filterset_class = ServiceFilter
+    read_serializer_class = ServiceReadSerializer
+    write_serializer_class = ServiceWriteSerializer
+    permissions = {
+        "list": "services.view",
+        "retrieve": "services.view",
+        "create": "services.manage",
+        "partial_update": "services.manage",
+        "destroy": "services.manage",
+    }
+
+    def perform_create(self, data):
+        return actions.service_create(workspace=self.workspace, **data)
+
+    def perform_update(self, instance, data):
+        return actions.service_update(service=instance, **data)
+
+    def perform_destroy(self, instance):
+        actions.service_delete(service=instance)
