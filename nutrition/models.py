@@ -56,8 +56,13 @@ class NutritionSession(WorkspaceScopedModel, StaffBooking):
 
     INACTIVE_STATUSES = frozenset({ConsultationStatus.CANCELLED.value, ConsultationStatus.NO_SHOW.value})
 
+    # indexed by (workspace, client) below: every index of a tenant table starts with the workspace
     client = models.ForeignKey(
-        "workspaces.Client", on_delete=models.PROTECT, related_name="nutrition_sessions", verbose_name=_("client")
+        "workspaces.Client",
+        on_delete=models.PROTECT,
+        related_name="nutrition_sessions",
+        verbose_name=_("client"),
+        db_index=False,
     )
     type = models.CharField(_("type"), max_length=20, choices=ConsultationType.choices)
     status = models.CharField(
@@ -118,8 +123,13 @@ class NutritionSession(WorkspaceScopedModel, StaffBooking):
 class FollowUp(WorkspaceScopedModel):
     """Something to do after a consultation, by a date."""
 
+    # indexed by (workspace, session, due_date) below; reads name the workspace (nutrition.selectors)
     session = models.ForeignKey(
-        NutritionSession, on_delete=models.CASCADE, related_name="follow_ups", verbose_name=_("consultation")
+        NutritionSession,
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        verbose_name=_("consultation"),
+        db_index=False,
     )
     due_date = models.DateField(_("due date"))
     note = models.TextField(_("note"), max_length=FOLLOW_UP_NOTE_MAX_LENGTH)
@@ -128,7 +138,9 @@ class FollowUp(WorkspaceScopedModel):
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
         ordering = ["due_date", "id"]
-        indexes = [models.Index(fields=["workspace", "due_date"], name="nutrition_followup_due_idx")]
+        indexes = [
+            models.Index(fields=["workspace", "session", "due_date", "id"], name="nutrition_followup_ws_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.due_date.isoformat()}: {self.note[:50]}"

@@ -25,6 +25,7 @@ from nutrition.models import (
     NutritionSession,
     validate_meeting_link,
 )
+from nutrition.selectors import follow_ups_load
 from workspaces.fields import ClientIdField, ScopedReferencesMixin, StaffIdField
 
 #: the permission that reads and writes private notes (contract, "Who may do what")
@@ -61,8 +62,17 @@ class PrivateNotesField(serializers.CharField):
         return super().get_attribute(instance)
 
 
+class NutritionSessionListSerializer(serializers.ListSerializer):
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        follow_ups_load(rows)  # one query for the whole page
+        return super().to_representation(rows)
+
+
 class NutritionSessionReadSerializer(ApiModelSerializer):
-    """The seed's shape, in the seed's order. Needs ``follow_ups`` prefetched."""
+    """A nutrition consultation. ``notesPrivate`` is null unless the caller holds nutrition.manage."""
+
+    # follow-ups: loaded for the whole list (or the one consultation) at once, never per row
 
     workspace_id = serializers.CharField(read_only=True)
     client_id = serializers.CharField(read_only=True)
@@ -98,6 +108,11 @@ class NutritionSessionReadSerializer(ApiModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = NutritionSessionListSerializer
+
+    def to_representation(self, instance):
+        follow_ups_load([instance])  # nothing to do when the list already loaded them
+        return super().to_representation(instance)
 
 
 class FollowUpWriteSerializer(ApiSerializer):
@@ -117,12 +132,13 @@ def _optional_text(max_length: int, *, trim: bool = True, **kwargs) -> StrictCha
 
 
 class NutritionSessionWriteSerializer(ScopedReferencesMixin, ApiSerializer):
-    """Create (POST) and change (PATCH) a consultation.
+    """Create (POST) or change (PATCH) a nutrition consultation.
 
-    Optional text fields take ``null`` or ``""`` for "none" (stored and returned as ``null``).
-    ``endTime`` / ``durationMinutes``: either, both (they must agree) or neither (60 minutes);
-    the rules themselves live in :func:`nutrition.actions.consultation_times`, shared with the admin.
+    Optional text fields take null or "" for none (returned as null). endTime and durationMinutes:
+    either, both (they must agree) or neither (60 minutes).
     """
+
+    # the time rules themselves live in nutrition.actions.consultation_times, shared with the admin
 
     client_id = ClientIdField(source="client")
     specialist_id = StaffIdField(source="staff", required=False, allow_null=True)
@@ -160,7 +176,7 @@ class NutritionSessionWriteSerializer(ScopedReferencesMixin, ApiSerializer):
         many=True,
         required=False,
         max_length=MAX_FOLLOW_UPS_ON_CREATE,
-        help_text=_("Create only; afterwards use the follow-ups endpoints."),
+        help_text=_("Create only, at most 50; afterwards use the follow-ups endpoints."),
     )
 
     def get_fields(self):

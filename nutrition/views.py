@@ -1,10 +1,15 @@
 from __future__ import annotations
 
-from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, status
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_serializer,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -32,6 +37,48 @@ from workspaces.views import PAGING_PARAMETERS
 from workspaces.views import envelope as envelope_schema
 
 SESSION_ENVELOPE = envelope_schema("session", NutritionSessionReadSerializer)
+SESSIONS_ENVELOPE = envelope_schema("sessions", NutritionSessionReadSerializer, many=True, paged=True)
+# the list answers one object {"sessions": [...], "nextCursor"?}, not an array of them
+extend_schema_serializer(many=False)(type(SESSIONS_ENVELOPE))
+
+ERROR = inline_serializer(
+    name="NutritionError",
+    fields={
+        "error": inline_serializer(
+            name="NutritionErrorBody",
+            fields={
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+                "fields": serializers.DictField(
+                    child=serializers.ListField(child=serializers.CharField()), required=False
+                ),
+            },
+        )
+    },
+)
+
+
+def error(description: str) -> OpenApiResponse:
+    return OpenApiResponse(ERROR, description=description)
+
+
+UNAUTHENTICATED = error("No or bad credentials (not_authenticated).")
+FORBIDDEN = error("Subscription expired (subscription_expired), or the role lacks the permission (permission_denied).")
+NOT_FOUND = error("Unknown workspace or not an active member; or the consultation (or follow-up) is not found.")
+BAD_REQUEST = error(
+    "Invalid input, naming the field (validation_error; nonexistent_local_time on startTime; malformed_json)."
+)
+REFERENCE_NOT_FOUND = error(
+    "As above, or clientId / specialistId is not a client / active member of this workspace (naming the field)."
+)
+ACCESS_ERRORS = {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="1-255 printable characters; a retry with the same key and body replays the first answer.",
+)
 
 FILTER_PARAMETERS = [
     OpenApiParameter("clientId", str, description="Only this client's consultations (24-hex id)."),
@@ -39,45 +86,80 @@ FILTER_PARAMETERS = [
     OpenApiParameter("type", str, enum=ConsultationType.values),
     OpenApiParameter("status", str, enum=ConsultationStatus.values),
     OpenApiParameter(
-        "dateFrom", OpenApiTypes.DATE, description="Inclusive; a date-time counts as its date part, as written."
+        "dateFrom", str, description="First calendar date, inclusive (ISO 8601; a date-time counts as its date)."
     ),
-    OpenApiParameter("dateTo", OpenApiTypes.DATE, description="Inclusive; a date-time counts as its date part."),
+    OpenApiParameter(
+        "dateTo", str, description="Last calendar date, inclusive (ISO 8601; a date-time counts as its date)."
+    ),
 ]
 FOLLOW_UP_ID_PARAMETER = OpenApiParameter("follow_up_id", str, OpenApiParameter.PATH, description="Follow-up id.")
 
-CONFLICTS = _(
-    "409 staff_conflict when the specialist already holds an overlapping session of either kind; "
-    "400 nonexistent_local_time when startTime does not exist on that date in the workspace's time zone."
+TIMES = _(
+    "endTime and durationMinutes: give either, both (they must agree) or neither (60 minutes); endTime must be "
+    "after startTime. date and startTime are wall-clock values in the workspace's time zone."
 )
 
 
 @extend_schema_view(
     list=extend_schema(
         summary=_("List nutrition consultations"),
-        description=_("Ordered by date, startTime, id. notesPrivate is null unless the caller holds nutrition.manage."),
+        description=_(
+            "Ordered by date, startTime, id; filters combine (AND). notesPrivate is null unless the caller holds "
+            "nutrition.manage."
+        ),
         parameters=[*FILTER_PARAMETERS, *PAGING_PARAMETERS],
-        responses=envelope_schema("sessions", NutritionSessionReadSerializer, many=True, paged=True),
+        responses={
+            200: SESSIONS_ENVELOPE,
+            400: error("A malformed filter or paging value, naming it; or too_many_results."),
+            **ACCESS_ERRORS,
+        },
     ),
-    retrieve=extend_schema(summary=_("Get a nutrition consultation"), responses=SESSION_ENVELOPE),
+    retrieve=extend_schema(
+        summary=_("Get a nutrition consultation"),
+        description=_("notesPrivate is null unless the caller holds nutrition.manage."),
+        responses={200: SESSION_ENVELOPE, **ACCESS_ERRORS},
+    ),
     create=extend_schema(
         summary=_("Create a nutrition consultation"),
-        description=CONFLICTS,
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        description=TIMES,
+        parameters=[IDEMPOTENCY_KEY],
         request=NutritionSessionWriteSerializer,
-        responses={201: SESSION_ENVELOPE},
+        responses={
+            201: SESSION_ENVELOPE,
+            400: BAD_REQUEST,
+            **ACCESS_ERRORS,
+            404: REFERENCE_NOT_FOUND,
+            409: error(
+                "staff_conflict: the specialist holds an overlapping session of either kind; idempotency_key_reused."
+            ),
+        },
     ),
     partial_update=extend_schema(
         summary=_("Update a nutrition consultation"),
-        description=CONFLICTS,
+        description=_(
+            "Any writable field except followUps. Moving date or startTime keeps the duration unless endTime or "
+            "durationMinutes is given. status: scheduled -> completed | cancelled | no_show; the end states are "
+            "final; the status it already has changes nothing."
+        ),
         request=NutritionSessionWriteSerializer,
-        responses=SESSION_ENVELOPE,
+        responses={
+            200: SESSION_ENVELOPE,
+            400: BAD_REQUEST,
+            **ACCESS_ERRORS,
+            404: REFERENCE_NOT_FOUND,
+            409: error("invalid_status_transition, or staff_conflict."),
+        },
     ),
-    destroy=extend_schema(summary=_("Delete a nutrition consultation"), responses={204: None}),
+    destroy=extend_schema(
+        summary=_("Delete a nutrition consultation"),
+        description=_("Its follow-ups go with it."),
+        responses={204: None, **ACCESS_ERRORS},
+    ),
 )
 class NutritionSessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, WorkspaceScopedViewSet):
-    queryset = NutritionSession.objects.prefetch_related(
-        Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_date", "id"))
-    )
+    # follow-ups are loaded by the read serializer (nutrition.selectors.follow_ups_load), in one
+    # query that names the workspace, which a class-level prefetch could not
+    queryset = NutritionSession.objects.all()
     envelope = ("session", "sessions")
     ordering = ["date", "start_time", "id"]
     filterset_class = NutritionSessionFilter
@@ -94,8 +176,7 @@ class NutritionSessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin
     }
 
     def perform_create(self, data):
-        session = actions.nutrition_session_create(workspace=self.workspace, **data)
-        return self.get_queryset().get(pk=session.pk)
+        return actions.nutrition_session_create(workspace=self.workspace, **data)
 
     def perform_update(self, instance, data):
         instance.workspace = self.workspace  # already loaded: no query for its time zone
@@ -106,9 +187,10 @@ class NutritionSessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin
 
     @extend_schema(
         summary=_("Add a follow-up to a nutrition consultation"),
-        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        description=_("It then appears in the consultation's followUps, ordered by due date."),
+        parameters=[IDEMPOTENCY_KEY],
         request=FollowUpWriteSerializer,
-        responses={201: envelope_schema("followUp", FollowUpReadSerializer)},
+        responses={201: envelope_schema("followUp", FollowUpReadSerializer), 400: BAD_REQUEST, **ACCESS_ERRORS},
     )
     @action(detail=True, methods=["post"], url_path="follow-ups")
     def add_follow_up(self, request, *args, **kwargs):
@@ -125,7 +207,7 @@ class NutritionSessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin
         summary=_("Remove a follow-up from a nutrition consultation"),
         parameters=[FOLLOW_UP_ID_PARAMETER],
         request=None,
-        responses={204: None},
+        responses={204: None, **ACCESS_ERRORS},
     )
     @action(detail=True, methods=["delete"], url_path=r"follow-ups/(?P<follow_up_id>[^/]+)")
     def remove_follow_up(self, request, *args, follow_up_id: str, **kwargs):

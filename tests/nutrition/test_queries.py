@@ -50,7 +50,7 @@ def bulk_consultations(workspace, count: int, follow_ups_each: int) -> list[Nutr
 #   1. the user, from the JWT (authentication)
 #   2. the caller's membership joined with its workspace (tenancy)
 #   3. the consultations of the page (the detail: the one consultation)
-#   4. their follow-ups, all at once (prefetch)
+#   4. their follow-ups, all at once, by workspace and session (nutrition.selectors.follow_ups_load)
 LIST_QUERIES = 4
 DETAIL_QUERIES = 4
 
