@@ -152,7 +152,7 @@ def session_settle(
 def _set_services(session: Session, services: Sequence[Service]) -> None:
     """Replace the session's services, keeping the order given (duplicates count once)."""
     unique = list({service.pk: service for service in services}.values())
-    SessionService.objects.filter(session=session).delete()
+    SessionService.objects.filter(workspace_id=session.workspace_id, session=session).delete()
     SessionService.objects.bulk_create(
         SessionService(workspace_id=session.workspace_id, session=session, service=service, position=position)
         for position, service in enumerate(unique)
@@ -256,9 +256,14 @@ def session_update(
 
 
 def _links(session: Session):
-    return SessionService.objects.filter(session=session).select_related("service").order_by("position", "id")
+    return (
+        SessionService.objects.filter(workspace_id=session.workspace_id, session=session)
+        .select_related("service")
+        .order_by("position", "id")
+    )
 
 
 @transaction.atomic
 def session_delete(*, session: Session) -> None:
+    """Delete a session; its service links go with it (the database cascades)."""
     session.delete()

@@ -13,6 +13,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import APIException
@@ -87,7 +89,9 @@ class SessionAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.original = actions.session_snapshot(self.instance) if self.instance.pk else None
         if self.instance.pk:
-            links = SessionService.objects.filter(session=self.instance).order_by("position", "id")
+            links = SessionService.objects.filter(
+                workspace_id=self.instance.workspace_id, session=self.instance
+            ).order_by("position", "id")
             self.initial["service_list"] = [link.service_id for link in links]
         if "duration_minutes" in self.fields:
             self.fields["duration_minutes"].required = False
@@ -172,25 +176,6 @@ class SessionAdminForm(forms.ModelForm):
                 self.add_error(name if name in self.fields else None, str(message))
 
 
-class ServiceLinkInline(admin.TabularInline):
-    """The session's services as stored, in order (read-only: edit them in the form above)."""
-
-    model = SessionService
-    fields = ("position", "service")
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    ordering = ("position", "id")
-    verbose_name = _("service")
-    verbose_name_plural = _("services as stored")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("service")
-
-
 class ServiceFilter(admin.SimpleListFilter):
     """Sessions with a given service (the filter's choices come from the services in use)."""
 
@@ -206,8 +191,13 @@ class ServiceFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            # a service is on a session once (unique), so no row comes back twice
-            return queryset.filter(session_services__service_id=self.value())
+            return queryset.filter(
+                Exists(
+                    SessionService.objects.filter(
+                        workspace=OuterRef("workspace"), service_id=self.value(), session=OuterRef("pk")
+                    )
+                )
+            )
         return queryset
 
 
@@ -249,7 +239,6 @@ class SessionAdmin(admin.ModelAdmin):
         (_("Details"), {"fields": ("field_values", "attachments", "notes", "invoice")}),
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
-    inlines = (ServiceLinkInline,)
 
     def get_autocomplete_fields(self, request):
         return [name for name, model in (("workspace", Workspace), ("client", Client), ("staff", Membership))
@@ -260,11 +249,21 @@ class SessionAdmin(admin.ModelAdmin):
         return (*self.readonly_fields, "workspace") if obj is not None else self.readonly_fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related(admin_services_prefetch())
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                service_name_list=ArraySubquery(
+                    SessionService.objects.filter(workspace=OuterRef("workspace"), session=OuterRef("pk"))
+                    .order_by("position", "id")
+                    .values("service__name")
+                )
+            )
+        )
 
     @admin.display(description=_("services"))
     def service_names(self, obj: Session) -> str:
-        return ", ".join(link.service.name for link in obj.session_services.all())
+        return ", ".join(obj.service_name_list)
 
     @admin.display(description=_("staff member"), ordering="staff__user__name")
     def staff_name(self, obj: Session) -> str:
@@ -308,11 +307,3 @@ class SessionAdmin(admin.ModelAdmin):
             # another save took the slot or moved the status between the form's check and ours
             self.message_user(request, str(exc.detail), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
-
-
-def admin_services_prefetch():
-    from django.db.models import Prefetch
-
-    return Prefetch(
-        "session_services", queryset=SessionService.objects.select_related("service").order_by("position", "id")
-    )

@@ -83,4 +83,10 @@ class SessionFilter(django_filters.FilterSet):
         """Sessions with any of the services (an EXISTS, so no row comes back twice)."""
         if not value:
             return queryset
-        return queryset.filter(Exists(SessionService.objects.filter(session=OuterRef("pk"), service_id__in=value)))
+        return queryset.filter(
+            Exists(
+                SessionService.objects.filter(
+                    workspace=OuterRef("workspace"), service_id__in=value, session=OuterRef("pk")
+                )
+            )
+        )

@@ -29,8 +29,9 @@ class Session(WorkspaceScopedModel, StaffBooking):
     INACTIVE_STATUSES = frozenset({SessionStatus.CANCELLED.value})
 
     name = models.CharField(_("name"), max_length=200)
+    # no index of its own: session_ws_client_idx (workspace, client) serves lookups by client
     client = models.ForeignKey(
-        "workspaces.Client", on_delete=models.PROTECT, related_name="+", verbose_name=_("client")
+        "workspaces.Client", on_delete=models.PROTECT, related_name="+", verbose_name=_("client"), db_index=False
     )
     services = models.ManyToManyField(
         "services.Service", through="SessionService", related_name="+", verbose_name=_("services")
@@ -66,6 +67,8 @@ class Session(WorkspaceScopedModel, StaffBooking):
                 name="session_duration_range",
             ),
             models.CheckConstraint(condition=Q(status__in=SessionStatus.values), name="session_status_valid"),
+            # what SessionService's (workspace, session) foreign key refers to
+            models.UniqueConstraint(fields=["workspace", "id"], name="session_ws_id_unique"),
         ]
 
     def __str__(self) -> str:
@@ -73,10 +76,26 @@ class Session(WorkspaceScopedModel, StaffBooking):
 
 
 class SessionService(WorkspaceScopedModel):
-    """A service of a session, in the order the request gave it (``position``)."""
+    """A service of a session, in the order the request gave it (``position``).
 
-    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="session_services")
-    service = models.ForeignKey("services.Service", on_delete=models.PROTECT, related_name="+")
+    Every index here starts with the workspace, and so does every lookup: the link to the
+    session is a composite foreign key ``(workspace_id, session_id) -> session (workspace_id,
+    id)`` with ``ON DELETE CASCADE``, made in migration 0002 (Django cannot declare one). So a
+    link can never point into another workspace, and deleting a session removes its links
+    through the ``session_service_unique`` index, with no index on ``session_id`` alone. For the
+    ORM the field below is a plain relation without a constraint of its own (``DO_NOTHING``:
+    the database cascades).
+    """
+
+    session = models.ForeignKey(
+        Session,
+        on_delete=models.DO_NOTHING,
+        related_name="session_services",
+        db_constraint=False,
+        db_index=False,
+    )
+    # no index of its own: session_service_ws_svc_idx (workspace, service, session) covers it
+    service = models.ForeignKey("services.Service", on_delete=models.PROTECT, related_name="+", db_index=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:

@@ -57,8 +57,8 @@ def service_queryset(workspace):
 class SessionReadSerializer(ApiSerializer):
     """The seeds' shape. Reads only what the viewset's queryset already loaded.
 
-    The queryset brings ``client`` and ``staff__user`` (select_related) and the ordered
-    ``session_services`` with their service (prefetch), so no field queries per row.
+    Rows come from :func:`sessions.selectors.session_queryset`: ``client`` and ``staff__user``
+    joined, the ordered service ids and names annotated, so no field queries per row.
     """
 
     id = serializers.CharField(read_only=True)
@@ -82,17 +82,13 @@ class SessionReadSerializer(ApiSerializer):
     created_at = InstantField(read_only=True)
     updated_at = InstantField(read_only=True)
 
-    @staticmethod
-    def _links(obj: Session):
-        return obj.session_services.all()  # prefetched, in position order
-
     @extend_schema_field({"type": "array", "items": {"type": "string"}})
     def get_service_ids(self, obj: Session) -> list[str]:
-        return [link.service_id for link in self._links(obj)]
+        return obj.service_id_list  # annotated by sessions.selectors.session_queryset
 
     @extend_schema_field({"type": "array", "items": {"type": "string"}})
     def get_service_names(self, obj: Session) -> list[str]:
-        return [link.service.name for link in self._links(obj)]
+        return obj.service_name_list
 
     @extend_schema_field({"type": "string", "nullable": True})
     def get_staff_name(self, obj: Session) -> str | None:
