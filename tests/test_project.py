@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.management import call_command
 from django.db import OperationalError, connection
@@ -38,6 +39,7 @@ def base_env() -> dict[str, str]:
     """This process's environment without the test switch (pytest sets TESTING=1)."""
     env = {k: v for k, v in os.environ.items() if k not in {"TESTING", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env["DATABASE_URL"] = settings.DATABASE_URL  # also when it was the embedded server's
     return env
 
 
@@ -132,7 +134,6 @@ def test_deploy_check_with_production_settings_is_clean():
         "DEBUG": "0",
         "SECRET_KEY": "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz0123456789!@#%^&*(-_=+)") for _ in range(50)),
         "ALLOWED_HOSTS": "api.example.com",
-        "DATABASE_URL": os.environ.get("DATABASE_URL", ""),
     }
 
     completed = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
