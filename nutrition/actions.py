@@ -31,7 +31,7 @@ from workspaces.timezones import NonexistentLocalTimeError, local_span
 
 END_BEFORE_START = _("endTime must be after startTime.")
 TIMES_DISAGREE = _("endTime and durationMinutes disagree: startTime plus durationMinutes must equal endTime.")
-DURATION_RANGE = _("durationMinutes must be from 1 to %(max)s.") % {"max": MAX_DURATION_MINUTES}
+DURATION_RANGE = _("durationMinutes must be from 1 to %(max)s.")
 NONEXISTENT_LOCAL_TIME = _("This start time does not exist on that date in the workspace's time zone.")
 INVALID_STATUS_TRANSITION = _("A consultation cannot move from %(current)s to %(target)s.")
 CLIENT_ELSEWHERE = _("Client not found.")
@@ -55,7 +55,7 @@ def consultation_times(
     at 00:30), as in the contract's "endTime is startTime + durationMinutes".
     """
     if duration_minutes is not None and not 1 <= duration_minutes <= MAX_DURATION_MINUTES:
-        raise ValidationError({"durationMinutes": [DURATION_RANGE]})
+        raise ValidationError({"durationMinutes": [DURATION_RANGE % {"max": MAX_DURATION_MINUTES}]})
     if end_time is not None:
         span = _minutes(end_time) - _minutes(start_time)
         if span <= 0:

@@ -164,8 +164,11 @@ class NutritionSessionAdmin(admin.ModelAdmin):
             return True
         if obj is None:
             return False
-        membership = Membership.objects.filter(workspace_id=obj.workspace_id, user=request.user).first()
-        return membership is not None and membership.has_permission(PRIVATE_NOTES_PERMISSION)
+        seen = request.__dict__.setdefault("_private_notes_allowed", {})  # asked several times a page
+        if obj.workspace_id not in seen:
+            membership = Membership.objects.filter(workspace_id=obj.workspace_id, user=request.user).first()
+            seen[obj.workspace_id] = membership is not None and membership.has_permission(PRIVATE_NOTES_PERMISSION)
+        return seen[obj.workspace_id]
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
