@@ -177,7 +177,7 @@ class SessionAdminForm(forms.ModelForm):
 
 
 class ServiceFilter(admin.SimpleListFilter):
-    """Sessions with a given service (the filter's choices come from the services in use)."""
+    """Sessions with a given service (choices: the services of the workspace filtered on, or the first 200)."""
 
     title = _("service")
     parameter_name = "service"
@@ -299,6 +299,13 @@ class SessionAdmin(admin.ModelAdmin):
             )
         obj.__dict__.update({k: v for k, v in saved.__dict__.items() if not k.startswith("_")})
         obj._state.adding, obj._state.db = False, saved._state.db
+
+    def delete_model(self, request, obj: Session):
+        actions.session_delete(session=obj)
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset:
+            actions.session_delete(session=session)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

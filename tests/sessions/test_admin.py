@@ -176,3 +176,17 @@ def test_service_autocomplete_answers(admin_http, world):
     )
     assert response.status_code == 200
     assert [r["text"] for r in response.json()["results"]] == ["Massage"]
+
+
+def test_add_page_renders_with_autocomplete_widgets(admin_http, world):
+    response = admin_http.get(ADD_URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'name="service_list"' in html and "admin-autocomplete" in html
+
+
+def test_delete_through_the_admin_removes_the_links(admin_http, world):
+    session = SessionFactory(workspace=world.workspace, client=world.client, services=world.services)
+    response = admin_http.post(f"/admin/appointments/session/{session.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Session.objects.exists() and not SessionService.objects.exists()
