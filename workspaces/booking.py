@@ -40,6 +40,7 @@ class StaffBooking(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("staff member"),
+        db_index=False,  # covered by the (workspace, staff, starts_at) index below
     )
     starts_at = models.DateTimeField(_("starts at"), editable=False)
     ends_at = models.DateTimeField(_("ends at"), editable=False)
