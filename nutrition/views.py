@@ -3,17 +3,16 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
-    extend_schema_serializer,
     extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import exceptions, serializers, status
+from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from config.api import NOT_FOUND_MESSAGE
+from config.schema import FORBIDDEN, IDEMPOTENCY_KEY, PAGING_PARAMETERS, UNAUTHENTICATED, error
+from config.schema import envelope as envelope_schema
 from nutrition import actions
 from nutrition.filters import NutritionSessionFilter
 from nutrition.models import ConsultationStatus, ConsultationType, FollowUp, NutritionSession
@@ -33,37 +32,10 @@ from workspaces.tenancy import (
     UpdateMixin,
     WorkspaceScopedViewSet,
 )
-from workspaces.views import PAGING_PARAMETERS
-from workspaces.views import envelope as envelope_schema
 
 SESSION_ENVELOPE = envelope_schema("session", NutritionSessionReadSerializer)
 SESSIONS_ENVELOPE = envelope_schema("sessions", NutritionSessionReadSerializer, many=True, paged=True)
-# the list answers one object {"sessions": [...], "nextCursor"?}, not an array of them
-extend_schema_serializer(many=False)(type(SESSIONS_ENVELOPE))
 
-ERROR = inline_serializer(
-    name="NutritionError",
-    fields={
-        "error": inline_serializer(
-            name="NutritionErrorBody",
-            fields={
-                "code": serializers.CharField(),
-                "message": serializers.CharField(),
-                "fields": serializers.DictField(
-                    child=serializers.ListField(child=serializers.CharField()), required=False
-                ),
-            },
-        )
-    },
-)
-
-
-def error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ERROR, description=description)
-
-
-UNAUTHENTICATED = error("No or bad credentials (not_authenticated).")
-FORBIDDEN = error("Subscription expired (subscription_expired), or the role lacks the permission (permission_denied).")
 NOT_FOUND = error("Unknown workspace or not an active member; or the consultation (or follow-up) is not found.")
 BAD_REQUEST = error(
     "Invalid input, naming the field (validation_error; nonexistent_local_time on startTime; malformed_json)."
@@ -72,14 +44,6 @@ REFERENCE_NOT_FOUND = error(
     "As above, or clientId / specialistId is not a client / active member of this workspace (naming the field)."
 )
 ACCESS_ERRORS = {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
-IDEMPOTENCY_KEY = OpenApiParameter(
-    "Idempotency-Key",
-    str,
-    OpenApiParameter.HEADER,
-    required=False,
-    description="1-255 printable characters; a retry with the same key and body replays the first answer.",
-)
-
 FILTER_PARAMETERS = [
     OpenApiParameter("clientId", str, description="Only this client's consultations (24-hex id)."),
     OpenApiParameter("specialistId", str, description="Only this specialist's (member id)."),

@@ -3,10 +3,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import ApiModelSerializer, ApiSerializer, StrictBooleanField, StrictCharField, StrictIntegerField
+from config.api import ApiModelSerializer, StrictBooleanField, StrictCharField, StrictIntegerField
 from services import rules
 from services.models import Service, ServiceScope
 
@@ -143,40 +143,3 @@ class ServiceWriteSerializer(ApiModelSerializer):
         if "description" in attrs and attrs["description"] is None:
             attrs["description"] = ""
         return attrs
-
-
-# -- response envelopes, for the OpenAPI schema ------------------------------------------------
-
-
-class ServiceEnvelopeSerializer(ApiSerializer):
-    """One service: ``{"service": {...}}``."""
-
-    service = ServiceReadSerializer()
-
-
-@extend_schema_serializer(many=False)  # the list answer is one object holding the array
-class ServiceListEnvelopeSerializer(ApiSerializer):
-    """The services: ``{"services": [...]}``, plus ``nextCursor`` when paged."""
-
-    services = ServiceReadSerializer(many=True)
-    next_cursor = serializers.CharField(
-        allow_null=True, required=False, help_text="Only with ?limit= or ?cursor=: the next page's cursor, or null."
-    )
-
-
-class ServiceErrorDetailSerializer(ApiSerializer):
-    """What went wrong."""
-
-    code = serializers.CharField(help_text="Stable machine code, e.g. service_name_taken.")
-    message = serializers.CharField()
-    fields = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        required=False,
-        help_text="For validation errors and clashes: the offending camelCase fields and their messages.",
-    )
-
-
-class ServiceErrorSerializer(ApiSerializer):
-    """The error envelope every API error uses."""
-
-    error = ServiceErrorDetailSerializer()

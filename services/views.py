@@ -3,18 +3,15 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
 
+from config.schema import PAGING_PARAMETERS, envelope, error
 from services import actions
 from services.filters import ServiceFilter
 from services.models import Service
 from services.serializers import (
-    ServiceEnvelopeSerializer,
-    ServiceErrorSerializer,
-    ServiceListEnvelopeSerializer,
     ServiceReadSerializer,
     ServiceWriteSerializer,
 )
@@ -26,14 +23,8 @@ from workspaces.tenancy import (
     UpdateMixin,
     WorkspaceScopedViewSet,
 )
-from workspaces.views import PAGING_PARAMETERS
 
-
-def error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ServiceErrorSerializer, description=description)
-
-
-SERVICE = ServiceEnvelopeSerializer
+SERVICE = envelope("service", ServiceReadSerializer)
 NOT_FOUND = error("Unknown workspace, not a member, or (with an id) no such service in it.")
 DENIED = error("subscription_expired, or the role lacks the permission (permission_denied).")
 UNAUTHENTICATED = error("No credentials, or a bad or expired token.")
@@ -52,7 +43,7 @@ FILTER_PARAMETERS = [
         summary=_("List services"),
         parameters=[*FILTER_PARAMETERS, *PAGING_PARAMETERS],
         responses={
-            200: ServiceListEnvelopeSerializer,
+            200: envelope("services", ServiceReadSerializer, many=True, paged=True),
             400: error("A filter or paging parameter is malformed."),
             **COMMON,
         },

@@ -4,13 +4,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
-    inline_serializer,
 )
-from rest_framework import serializers
 
+from config.schema import FORBIDDEN, IDEMPOTENCY_KEY, PAGING_PARAMETERS, UNAUTHENTICATED, envelope, error
 from sessions import actions
 from sessions.filters import SessionFilter
 from sessions.models import SessionStatus
@@ -24,35 +22,11 @@ from workspaces.tenancy import (
     UpdateMixin,
     WorkspaceScopedViewSet,
 )
-from workspaces.views import PAGING_PARAMETERS, envelope
-
-ERROR = inline_serializer(
-    name="SessionError",
-    fields={
-        "error": inline_serializer(
-            name="SessionErrorBody",
-            fields={
-                "code": serializers.CharField(),
-                "message": serializers.CharField(),
-                "fields": serializers.DictField(
-                    child=serializers.ListField(child=serializers.CharField()), required=False
-                ),
-            },
-        )
-    },
-)
-
-
-def error(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ERROR, description=description)
-
 
 BAD_REQUEST = error(
     "Invalid input, naming the field (codes validation_error, nonexistent_local_time, invalid, malformed_json)."
 )
 NOT_FOUND = error("Unknown workspace or not a member; or the session, client, service or staff member is not found.")
-FORBIDDEN = error("Subscription expired (subscription_expired) or the role lacks the permission.")
-UNAUTHENTICATED = error("No or bad credentials.")
 SESSION = envelope("session", SessionReadSerializer)
 
 LIST_PARAMETERS = [
@@ -99,7 +73,7 @@ LIST_PARAMETERS = [
             "Without durationMinutes the duration is the sum of the services' durations (a service without "
             "one counts 0; 0 becomes 60). endTime = startTime + durationMinutes. Accepts an Idempotency-Key header."
         ),
-        parameters=[OpenApiParameter("Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER)],
+        parameters=[IDEMPOTENCY_KEY],
         request=SessionWriteSerializer,
         responses={
             201: SESSION,

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
+from config.schema import ACCESS_ERRORS, IDEMPOTENCY_KEY, PAGING_PARAMETERS, envelope, error
 from workspaces import actions
 from workspaces.filters import ClientFilter, MemberFilter
 from workspaces.models import Client, Membership
@@ -17,47 +17,36 @@ from workspaces.tenancy import (
     WorkspaceScopedViewSet,
 )
 
-PAGING_PARAMETERS = [
-    OpenApiParameter("limit", int, description="Page size, 1 to 500; without it the whole list (up to 5000)."),
-    OpenApiParameter("cursor", str, description="The nextCursor of the previous page."),
-]
-
-
-_ENVELOPES: dict[tuple, type] = {}
-
-
-def envelope(name: str, serializer, many: bool = False, paged: bool = False):
-    """The schema of ``{name: serializer}`` (a list when ``many``, plus ``nextCursor`` when ``paged``).
-
-    Built once per shape: a second class with the same component name is a schema warning.
-    """
-    key = (name, serializer, many, paged)
-    if key not in _ENVELOPES:
-        fields = {name: serializer(many=True) if many else serializer()}
-        if paged:
-            fields["nextCursor"] = serializers.CharField(allow_null=True, required=False)
-        _ENVELOPES[key] = inline_serializer(
-            name=f"{serializer.__name__.replace('Serializer', '')}{'List' if many else ''}Envelope", fields=fields
-        )
-    return _ENVELOPES[key]
+INVALID = error("validation_error naming the offending fields; malformed_json.")
+BAD_FILTER = error("A filter or paging parameter is malformed (naming it).")
+HAS_SESSIONS = error("client_has_sessions: a client with sessions cannot be deleted.")
 
 
 @extend_schema_view(
     list=extend_schema(
         summary=_("List clients"),
         parameters=[OpenApiParameter("search", str, description="Matches name, email or phone."), *PAGING_PARAMETERS],
-        responses=envelope("clients", ClientReadSerializer, many=True, paged=True),
+        responses={
+            200: envelope("clients", ClientReadSerializer, many=True, paged=True),
+            400: BAD_FILTER,
+            **ACCESS_ERRORS,
+        },
     ),
-    retrieve=extend_schema(summary=_("Get a client"), responses=envelope("client", ClientReadSerializer)),
+    retrieve=extend_schema(
+        summary=_("Get a client"), responses={200: envelope("client", ClientReadSerializer), **ACCESS_ERRORS}
+    ),
     create=extend_schema(
         summary=_("Create a client"),
         request=ClientWriteSerializer,
-        responses={201: envelope("client", ClientReadSerializer)},
+        responses={201: envelope("client", ClientReadSerializer), 400: INVALID, **ACCESS_ERRORS},
+        parameters=[IDEMPOTENCY_KEY],
     ),
     partial_update=extend_schema(
-        summary=_("Update a client"), request=ClientWriteSerializer, responses=envelope("client", ClientReadSerializer)
+        summary=_("Update a client"),
+        request=ClientWriteSerializer,
+        responses={200: envelope("client", ClientReadSerializer), 400: INVALID, **ACCESS_ERRORS},
     ),
-    destroy=extend_schema(summary=_("Delete a client"), responses={204: None}),
+    destroy=extend_schema(summary=_("Delete a client"), responses={204: None, 409: HAS_SESSIONS, **ACCESS_ERRORS}),
 )
 class ClientViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, WorkspaceScopedViewSet):
     queryset = Client.objects.all()
@@ -88,7 +77,7 @@ class ClientViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, DestroyM
     list=extend_schema(
         summary=_("List members"),
         parameters=[OpenApiParameter("role", str), OpenApiParameter("isActive", bool), *PAGING_PARAMETERS],
-        responses=envelope("members", MemberSerializer, many=True, paged=True),
+        responses={200: envelope("members", MemberSerializer, many=True, paged=True), 400: BAD_FILTER, **ACCESS_ERRORS},
     ),
 )
 class MemberViewSet(ListMixin, WorkspaceScopedViewSet):
