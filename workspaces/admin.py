@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces import actions
 from workspaces.models import Client, Membership, User, Workspace
+from workspaces.search import search_key
 from workspaces.timezones import available_timezones
 
 EMAIL_TAKEN = _("A user with this email address already exists.")
@@ -200,15 +201,26 @@ CLIENT_FIELDS = ("name", "email", "phone", "notes")
 
 @admin.register(Client)
 class ClientAdmin(admin.ModelAdmin):
-    list_display = ("name", "workspace", "email", "phone", "created_at", "id")
+    list_display = ("client_name", "workspace", "email", "phone", "created_at", "id")
+    list_display_links = ("client_name",)
     list_filter = ("workspace", "created_at")
-    search_fields = ("name", "email", "phone", "=id", "=workspace__id")
+    # search_text holds name, email and phone folded (workspaces.search); get_search_results
+    # folds the query the same way, so Arabic letter variants and diacritics do not matter
+    search_fields = ("search_text__contains", "=id", "=workspace__id")
     list_select_related = ("workspace",)
     autocomplete_fields = ("workspace",)
     readonly_fields = TIMESTAMPS
     fields = ("id", "workspace", *CLIENT_FIELDS, "created_at", "updated_at")
-    ordering = ("workspace__name", "name", "id")
+    ordering = ("workspace__name", "search_text", "id")
     show_full_result_count = False  # no second COUNT(*) over a big table on every page
+
+    @admin.display(description=_("name"), ordering="search_text")
+    def client_name(self, obj: Client) -> str:
+        return obj.name
+
+    def get_search_results(self, request, queryset, search_term):
+        # also what the autocomplete of the sessions' and consultations' client field calls
+        return super().get_search_results(request, queryset, search_key(search_term))
 
     def get_readonly_fields(self, request, obj=None):
         # a client never moves to another practice: its sessions stay where they are

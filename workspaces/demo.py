@@ -21,6 +21,7 @@ from nutrition.models import FollowUp, NutritionSession
 from services.models import Service
 from sessions.models import Session, SessionService
 from workspaces.models import Client, Membership, User, Workspace
+from workspaces.search import client_search_text
 from workspaces.timezones import local_span
 
 FIRST_NAMES_AR = ["محمد", "أحمد", "فاطمة", "مريم", "يوسف", "نور", "سارة", "عمر", "ليلى", "خالد", "هدى", "ياسمين"]
@@ -130,18 +131,10 @@ def demo_seed(
             for _ in range(40):
                 client_id = ids()
                 name_ = _person(rng)
-                client_rows.append(
-                    (
-                        client_id,
-                        now,
-                        now,
-                        ws_id,
-                        name_,
-                        f"client{len(client_rows)}.s{seed}@demo.example",
-                        f"+20 10{rng.randrange(10**7, 10**8)}",
-                        "",
-                    )
-                )
+                email = f"client{len(client_rows)}.s{seed}@demo.example"
+                phone = f"+20 10{rng.randrange(10**7, 10**8)}"
+                search_text = client_search_text(name=name_, email=email, phone=phone)
+                client_rows.append((client_id, now, now, ws_id, name_, email, phone, "", search_text))
                 clients.append(client_id)
             services = []
             for name_, description, minutes, price, color in SERVICES:
@@ -169,7 +162,7 @@ def demo_seed(
         )
         _copy(
             Client._meta.db_table,
-            ["id", "created_at", "updated_at", "workspace_id", "name", "email", "phone", "notes"],
+            ["id", "created_at", "updated_at", "workspace_id", "name", "email", "phone", "notes", "search_text"],
             client_rows,
         )
         _copy(

@@ -14,8 +14,11 @@ import threading
 import time
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 OBJECT_ID_RE = re.compile(r"^[0-9a-f]{24}$")
+#: the label of every id column (admin forms and lists); not written into migrations
+ID_LABEL = _("ID")
 
 _lock = threading.Lock()
 _state = {"pid": None, "random": b"", "counter": 0}
@@ -42,6 +45,7 @@ class ObjectIdField(models.CharField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 24)
+        kwargs.setdefault("verbose_name", ID_LABEL)
         if kwargs.get("primary_key"):
             kwargs.setdefault("default", new_object_id)
             kwargs.setdefault("editable", False)
@@ -59,4 +63,6 @@ class ObjectIdField(models.CharField):
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
         kwargs.pop("max_length", None)
+        if kwargs.get("verbose_name") is ID_LABEL:
+            kwargs.pop("verbose_name")
         return name, path, args, kwargs

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from workspaces.ids import ObjectIdField
 from workspaces.roles import Role, role_has_permission
+from workspaces.search import client_search_text
 from workspaces.timezones import is_valid_timezone
 
 
@@ -129,9 +130,13 @@ class Workspace(TimestampedModel):
 class Membership(TimestampedModel):
     """A user's place in a workspace. Its id is what ``staffId`` and ``specialistId`` refer to."""
 
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="memberships")
+    workspace = models.ForeignKey(
+        Workspace, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("workspace")
+    )
     # no index of its own: membership_user_ws_idx (user, workspace) serves lookups by user
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", db_index=False)
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", db_index=False, verbose_name=_("user")
+    )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -148,6 +153,28 @@ class Membership(TimestampedModel):
         return self.is_active and role_has_permission(self.role, permission)
 
 
+#: the fields whose folded form ``Client.search_text`` holds
+CLIENT_SEARCHED_FIELDS = ("name", "email", "phone")
+
+
+class ClientQuerySet(models.QuerySet):
+    """Keeps ``search_text`` right on bulk writes too (``save()`` does it one by one)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.refresh_search_text()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        if set(fields) & set(CLIENT_SEARCHED_FIELDS):
+            for obj in objs:
+                obj.refresh_search_text()
+            fields = [*fields, "search_text"]
+        return super().bulk_update(objs, fields, *args, **kwargs)
+
+
 class Client(WorkspaceScopedModel):
     """A person the practice serves."""
 
@@ -155,27 +182,43 @@ class Client(WorkspaceScopedModel):
     email = models.EmailField(_("email"), max_length=254, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    # Name, email and phone folded for Arabic-aware search (workspaces/search.py), name first:
+    # what ?search= and the admin search match, and what lists sort by (alphabetical in Arabic
+    # under the C collation). Written on every save; never edited by hand.
+    search_text = models.TextField(_("search text"), default="", db_default="", blank=True, editable=False)
+
+    objects = ClientQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("client")
         verbose_name_plural = _("clients")
-        ordering = ["name", "id"]
-        indexes = [models.Index(fields=["workspace", "name", "id"], name="client_ws_name_idx")]
+        ordering = ["search_text", "id"]
+        indexes = [models.Index(fields=["workspace", "search_text", "id"], name="client_ws_search_idx")]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.refresh_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and set(update_fields) & set(CLIENT_SEARCHED_FIELDS):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def refresh_search_text(self) -> None:
+        self.search_text = client_search_text(name=self.name, email=self.email, phone=self.phone)
 
 
 class IdempotencyRecord(WorkspaceScopedModel):
     """The first response to a create sent with an ``Idempotency-Key``, replayed for 24 hours."""
 
     # no index of its own: every lookup goes through idempotency_key_unique (workspace, user, ...)
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False)
-    key = models.CharField(max_length=255)
-    path = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField(null=True)
-    response_body = models.JSONField(null=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", db_index=False, verbose_name=_("user"))
+    key = models.CharField(_("key"), max_length=255)
+    path = models.CharField(_("path"), max_length=255)
+    request_hash = models.CharField(_("request hash"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("response status"), null=True)
+    response_body = models.JSONField(_("response body"), null=True)
 
     class Meta:
         verbose_name = _("idempotency record")

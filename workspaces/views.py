@@ -51,7 +51,8 @@ HAS_SESSIONS = error("client_has_sessions: a client with sessions cannot be dele
 class ClientViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, WorkspaceScopedViewSet):
     queryset = Client.objects.all()
     envelope = ("client", "clients")
-    ordering = ["name", "id"]
+    # alphabetical by name (folded: Arabic letter variants sort together), then email, phone, id
+    ordering = ["search_text", "id"]
     filterset_class = ClientFilter
     read_serializer_class = ClientReadSerializer
     write_serializer_class = ClientWriteSerializer
