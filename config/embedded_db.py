@@ -7,12 +7,16 @@ PostgreSQL 16, without contrib extensions: the schema never depends on any.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
 
 def embedded_database_url(base_dir: Path) -> str:
     import pgserver  # imported lazily: production never loads it
+
+    # pgserver logs from an atexit hook, after test runners have closed their output streams
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
 
     os.environ.setdefault("XDG_RUNTIME_DIR", str(base_dir / ".data"))
     data_dir = Path(os.environ.get("EMBEDDED_PG_DIR", base_dir / ".data" / "pg"))
