@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "services",
     "sessions.apps.AppointmentsConfig",
     "nutrition",
+    "backoffice",
 ]
 
 MIDDLEWARE = [

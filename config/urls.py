@@ -9,6 +9,7 @@ api_patterns = [
     path("", include("services.urls")),
     path("", include("sessions.urls")),
     path("", include("nutrition.urls")),
+    path("", include("backoffice.api_urls")),
 ]
 
 urlpatterns = [
@@ -19,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include(api_patterns)),
     path("v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    path("", include("backoffice.urls")),
 ]
 
 handler400 = views.bad_request

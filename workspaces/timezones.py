@@ -52,3 +52,18 @@ def local_span(day: date, start: time, minutes: int, tz_name: str) -> tuple[date
 
 def utc_to_local(instant: datetime, tz_name: str) -> datetime:
     return instant.astimezone(get_zone(tz_name))
+
+
+def local_day_bounds(day: date, tz_name: str) -> tuple[datetime, datetime]:
+    """The first instant of local ``day`` and of the day after: 23, 24 or 25 hours apart.
+
+    Midnight itself may be skipped (zones whose clocks go forward at 00:00): fold=0 maps a
+    skipped wall-clock time with the offset in force before the change, which is exactly the
+    instant the day starts.
+    """
+    zone = get_zone(tz_name)
+
+    def first_instant(of: date) -> datetime:
+        return datetime.combine(of, time(0)).replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+    return first_instant(day), first_instant(day + timedelta(days=1))

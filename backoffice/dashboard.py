@@ -1,0 +1,97 @@
+"""Today's sessions per staff member, in each of the user's workspaces (its own "today")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from django.urls import reverse
+from django.utils import timezone
+
+from backoffice.selectors import CONSULTATION, SESSION, Entry, calendar_workspaces, entries_in_windows
+from workspaces.models import Workspace
+from workspaces.timezones import local_day_bounds, utc_to_local
+
+
+@dataclass
+class DashboardItem:
+    entry: Entry
+    time_label: str
+
+
+@dataclass
+class StaffDay:
+    staff_id: str | None
+    name: str
+    sessions: int = 0  # not cancelled
+    consultations: int = 0  # not cancelled or no-show
+    items: list[DashboardItem] = field(default_factory=list)
+    calendar_url: str = ""
+
+
+@dataclass
+class WorkspaceDay:
+    workspace: Workspace
+    day: date
+    staff: list[StaffDay]
+    calendar_url: str
+
+    @property
+    def sessions(self) -> int:
+        return sum(person.sessions for person in self.staff)
+
+    @property
+    def consultations(self) -> int:
+        return sum(person.consultations for person in self.staff)
+
+
+def _calendar_url(**params) -> str:
+    return reverse("admin:calendar") + "?" + urlencode({k: v for k, v in params.items() if v})
+
+
+def todays_dashboard(user, *, now: datetime | None = None) -> list[WorkspaceDay]:
+    """Three queries: the user's workspaces, then one per kind of session."""
+    now = now or timezone.now()
+    workspaces = calendar_workspaces(user)
+    windows, days = [], {}
+    for workspace in workspaces:
+        today = utc_to_local(now, workspace.timezone).date()
+        days[workspace.pk] = today
+        windows.append((workspace, *local_day_bounds(today, workspace.timezone)))
+    entries = entries_in_windows(windows)
+
+    result = []
+    for workspace in workspaces:
+        today = days[workspace.pk]
+        people: dict[str | None, StaffDay] = {}
+        for entry in entries:
+            if entry.workspace_id != workspace.pk:
+                continue
+            person = people.get(entry.staff_id)
+            if person is None:
+                person = people[entry.staff_id] = StaffDay(
+                    staff_id=entry.staff_id,
+                    name=entry.staff_name,
+                    calendar_url=_calendar_url(
+                        workspace=workspace.pk, staff=entry.staff_id, date=today.isoformat(), view="day"
+                    ),
+                )
+            if not entry.cancelled:
+                if entry.kind == SESSION:
+                    person.sessions += 1
+                elif entry.kind == CONSULTATION:
+                    person.consultations += 1
+            start = utc_to_local(entry.starts_at, workspace.timezone)
+            end = utc_to_local(entry.ends_at, workspace.timezone)
+            person.items.append(DashboardItem(entry=entry, time_label=f"{start:%H:%M}–{end:%H:%M}"))
+        staff = sorted(people.values(), key=lambda p: (p.staff_id is None, p.name.lower()))
+        result.append(
+            WorkspaceDay(
+                workspace=workspace,
+                day=today,
+                staff=staff,
+                calendar_url=_calendar_url(workspace=workspace.pk, date=today.isoformat(), view="day"),
+            )
+        )
+    return result
