@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
-from config.api import error_body
+from config.api import PayloadTooLarge, error_body
 from config.views import is_api_path
+
+NUL_IN_URL = _("NUL bytes are not allowed in the URL.")
+
+
+def _refuse(request, code: str, message, status: int) -> JsonResponse:
+    # this runs before LocaleMiddleware: answer in the language the request asks for
+    with translation.override(translation.get_language_from_request(request)):
+        return JsonResponse(error_body(code, str(message)), status=status)
 
 
 class ApiRequestGuardMiddleware:
@@ -22,8 +32,8 @@ class ApiRequestGuardMiddleware:
             except ValueError:
                 length = 0
             if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-                return JsonResponse(error_body("payload_too_large", "The request body is too large."), status=413)
+                return _refuse(request, "payload_too_large", PayloadTooLarge.default_detail, 413)
             query = request.META.get("QUERY_STRING", "")
             if "%00" in query or "\x00" in query or "\x00" in request.path_info:
-                return JsonResponse(error_body("invalid_input", "NUL bytes are not allowed in the URL."), status=400)
+                return _refuse(request, "invalid_input", NUL_IN_URL, 400)
         return self.get_response(request)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include(api_patterns)),
     path("v1/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),  # set_language: the admin's language switcher
     path("", include("backoffice.urls")),
 ]
 

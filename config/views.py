@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from django.db import connection
 from django.http import JsonResponse
+from django.utils.translation import gettext_lazy as _
 
 from config.api import NOT_FOUND_MESSAGE, SERVER_ERROR_MESSAGE, error_body
 
 API_PREFIXES = ("/api/", "/v1/")
+BAD_REQUEST_MESSAGE = _("Bad request.")
+FORBIDDEN_MESSAGE = _("Forbidden.")
 
 
 def is_api_path(path: str) -> bool:
@@ -41,7 +44,7 @@ def server_error(request):
 
 def bad_request(request, exception=None):
     if is_api_path(request.path):
-        return JsonResponse(error_body("bad_request", "Bad request."), status=400)
+        return JsonResponse(error_body("bad_request", BAD_REQUEST_MESSAGE), status=400)
     from django.views.defaults import bad_request as default_bad_request
 
     return default_bad_request(request, exception)
@@ -49,7 +52,7 @@ def bad_request(request, exception=None):
 
 def permission_denied(request, exception=None):
     if is_api_path(request.path):
-        return JsonResponse(error_body("permission_denied", "Forbidden."), status=403)
+        return JsonResponse(error_body("permission_denied", FORBIDDEN_MESSAGE), status=403)
     from django.views.defaults import permission_denied as default_permission_denied
 
     return default_permission_denied(request, exception)
