@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
@@ -89,6 +90,89 @@ def _copy(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
             copy.write_row(row)
 
 
+#: session rows (of both kinds) written per COPY
+CHUNK_ROWS = 50_000
+#: a load of at least this many sessions, and more than the tables already hold, drops the
+#: session tables' secondary indexes and foreign keys first and rebuilds them at the end
+REBUILD_FROM_ROWS = 50_000
+
+
+def _escape(value: str) -> str:
+    """A string as a field of COPY's text format."""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_lines(table: str, columns: list[str], lines: list[str]) -> None:
+    """COPY rows already in COPY's text format (tab-separated, ``\\N`` for null, one line each)."""
+    if not lines:
+        return
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        copy.write("".join(lines))
+
+
+def _worth_rebuilding(model, rows: int) -> bool:
+    """Whether loading ``rows`` into ``model``'s table beats maintaining its indexes row by row."""
+    if rows < REBUILD_FROM_ROWS:
+        return False
+    with connection.cursor() as cursor:  # counts at most ``rows`` existing rows
+        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {model._meta.db_table} LIMIT %s) t", [rows])
+        return cursor.fetchone()[0] < rows
+
+
+@contextmanager
+def _secondary_structures_dropped(
+    models: list, *, enabled: bool, stage: Callable[[str], None] | None = None
+) -> Iterator[None]:
+    """Without their secondary indexes and foreign keys, the tables of ``models`` load fast.
+
+    Drops the non-unique indexes and the foreign keys, runs the body (the COPYs), then builds
+    each index once, sorted, and re-adds each foreign key, checked in one join instead of one
+    lookup per row. Primary keys and unique constraints stay (the ids are time-ordered, so
+    they grow at their right edge). Everything happens in the caller's transaction: all or
+    nothing, and other connections wait for these tables meanwhile, which suits a seed.
+    """
+    if not enabled:
+        yield
+        return
+    tables = [model._meta.db_table for model in models]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+            " WHERE x.indrelid = ANY(%s::regclass[]) AND NOT x.indisunique AND NOT x.indisprimary",
+            [tables],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE contype = 'f' AND conrelid = ANY(%s::regclass[])",
+            [tables],
+        )
+        foreign_keys = cursor.fetchall()
+        # tables referenced here cannot change while checks of rows just loaded are pending
+        # (Django's foreign keys are deferred): run those checks now, keep deferring later ones
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for table, name, _definition in foreign_keys:
+            cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
+        for name, _definition in indexes:
+            cursor.execute(f"DROP INDEX {quote(name)}")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        if stage:
+            stage("indexes")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        if stage:
+            stage("foreign keys")
+        for table, name, definition in foreign_keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+
+
 def demo_seed(
     *,
     workspaces: int = 2,
@@ -98,8 +182,10 @@ def demo_seed(
     admin_email: str | None = None,
     admin_password: str | None = None,
     progress: Callable[[int], None] | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> SeedResult:
-    """Load the demo. ``progress(n)`` is called as sessions are written."""
+    """Load the demo. ``progress(n)`` is called as sessions are written, ``stage(name)`` as the
+    indexes are rebuilt after a big load."""
     rng = random.Random(seed)
     anchor = anchor or timezone.localdate()
     ids = _Ids.for_seed(seed)
@@ -184,6 +270,9 @@ def demo_seed(
             service_rows,
         )
 
+        # The session tables are the big ones: their rows are written straight in COPY's text
+        # format (every value below is an id, a number, a timestamp or a constant escaped once),
+        # in chunks, without their secondary indexes and foreign keys when the load is big.
         session_columns = [
             "id",
             "created_at",
@@ -228,108 +317,103 @@ def demo_seed(
             "attachments",
         ]
         follow_columns = ["id", "created_at", "updated_at", "workspace_id", "session_id", "due_date", "note"]
-        sessions, links, consults, follows = [], [], [], []
+        sessions: list[str] = []
+        links: list[str] = []
+        consults: list[str] = []
+        follows: list[str] = []
 
         def flush(force: bool = False) -> None:
-            if force or len(sessions) + len(consults) >= 20_000:
-                _copy(Session._meta.db_table, session_columns, sessions)
-                _copy(SessionService._meta.db_table, link_columns, links)
-                _copy(NutritionSession._meta.db_table, consult_columns, consults)
-                _copy(FollowUp._meta.db_table, follow_columns, follows)
+            if force or len(sessions) + len(consults) >= CHUNK_ROWS:
+                _copy_lines(Session._meta.db_table, session_columns, sessions)
+                _copy_lines(SessionService._meta.db_table, link_columns, links)
+                _copy_lines(NutritionSession._meta.db_table, consult_columns, consults)
+                _copy_lines(FollowUp._meta.db_table, follow_columns, follows)
                 if progress:
                     progress(len(sessions) + len(consults))
                 sessions.clear(), links.clear(), consults.clear(), follows.clear()
 
-        for ws_id, tz, staff, clients, services in plan:
-            slots_needed = -(-sessions_per_workspace // len(staff))
-            days = max(28, -(-slots_needed // SLOTS_PER_DAY))
-            first_day = anchor - dt.timedelta(days=days // 2)
-            for k in range(sessions_per_workspace):
-                member = staff[k % len(staff)]
-                # spread each staff member's slots evenly over the grid of days x hours
-                cell = (k // len(staff)) * (days * SLOTS_PER_DAY) // slots_needed
-                day = first_day + dt.timedelta(days=cell // SLOTS_PER_DAY)
-                start = dt.time(8 + cell % SLOTS_PER_DAY, 0)
-                client = rng.choice(clients)
-                past = day < anchor
-                if rng.random() < 0.8:
-                    chosen = rng.sample(services, rng.choice([1, 1, 2]))
-                    minutes = min(60, sum(m for _, m in chosen))
-                    starts_at, ends_at = local_span(day, start, minutes, tz)
-                    status = rng.choice(["completed", "completed", "cancelled"]) if past else "scheduled"
-                    session_id = ids()
-                    end = (dt.datetime.combine(day, start) + dt.timedelta(minutes=minutes)).time()
-                    sessions.append(
-                        (
-                            session_id,
-                            now,
-                            now,
-                            ws_id,
-                            member,
-                            starts_at,
-                            ends_at,
-                            "جلسة" if rng.random() < 0.5 else "Session",
-                            client,
-                            day,
-                            start,
-                            end,
-                            minutes,
-                            status,
-                            "[]",
-                            "[]",
-                            "[]",
-                            None,
+        now_ = str(now)
+        session_names = [_escape("جلسة"), _escape("Session")]
+        topics = [_escape(topic) for topic in TOPICS]
+        private, shared = _escape("ملاحظات خاصة"), _escape("Shared notes")
+        link, room = _escape("https://meet.example.com/demo"), _escape("Room 2")
+        follow_note = _escape("Check progress / متابعة التقدم")
+        spans: dict[tuple, tuple[str, str, str]] = {}  # (day, start, minutes, tz) -> instants, end time
+
+        def span(day: dt.date, start: dt.time, minutes: int, tz: str) -> tuple[str, str, str]:
+            key = (day, start, minutes, tz)
+            if key not in spans:
+                starts_at, ends_at = local_span(day, start, minutes, tz)
+                end = (dt.datetime.combine(day, start) + dt.timedelta(minutes=minutes)).time()
+                spans[key] = (str(starts_at), str(ends_at), end.isoformat())
+            return spans[key]
+
+        big = _worth_rebuilding(Session, workspaces * sessions_per_workspace)
+        with _secondary_structures_dropped(
+            [Session, SessionService, NutritionSession, FollowUp], enabled=big, stage=stage
+        ):
+            for ws_id, tz, staff, clients, services in plan:
+                slots_needed = -(-sessions_per_workspace // len(staff))
+                days = max(28, -(-slots_needed // SLOTS_PER_DAY))
+                first_day = anchor - dt.timedelta(days=days // 2)
+                head = f"{now_}\t{now_}\t{ws_id}\t"
+                for k in range(sessions_per_workspace):
+                    member = staff[k % len(staff)]
+                    # spread each staff member's slots evenly over the grid of days x hours
+                    cell = (k // len(staff)) * (days * SLOTS_PER_DAY) // slots_needed
+                    day = first_day + dt.timedelta(days=cell // SLOTS_PER_DAY)
+                    start = dt.time(8 + cell % SLOTS_PER_DAY, 0)
+                    client = rng.choice(clients)
+                    past = day < anchor
+                    if rng.random() < 0.8:
+                        chosen = rng.sample(services, rng.choice([1, 1, 2]))
+                        minutes = min(60, sum(m for _, m in chosen))
+                        starts_at, ends_at, end = span(day, start, minutes, tz)
+                        status = rng.choice(["completed", "completed", "cancelled"]) if past else "scheduled"
+                        session_id = ids()
+                        name = session_names[0] if rng.random() < 0.5 else session_names[1]
+                        sessions.append(
+                            f"{session_id}\t{head}{member}\t{starts_at}\t{ends_at}\t{name}\t{client}\t{day}\t"
+                            f"{start}\t{end}\t{minutes}\t{status}\t[]\t[]\t[]\t\\N\n"
                         )
-                    )
-                    for position, (service_id, _m) in enumerate(chosen):
-                        links.append((ids(), now, now, ws_id, session_id, service_id, position))
-                    counts["sessions"] += 1
-                else:
-                    minutes = rng.choice([30, 45, 60])
-                    starts_at, ends_at = local_span(day, start, minutes, tz)
-                    kind = rng.choice(["online", "in_person"])
-                    status = rng.choice(["completed", "no_show", "cancelled"]) if past else "scheduled"
-                    consult_id = ids()
-                    end = (dt.datetime.combine(day, start) + dt.timedelta(minutes=minutes)).time()
-                    consults.append(
-                        (
-                            consult_id,
-                            now,
-                            now,
-                            ws_id,
-                            member,
-                            starts_at,
-                            ends_at,
-                            client,
-                            kind,
-                            status,
-                            day,
-                            start,
-                            end,
-                            minutes,
-                            rng.choice(TOPICS),
-                            "ملاحظات خاصة",
-                            "Shared notes",
-                            "https://meet.example.com/demo" if kind == "online" else None,
-                            None if kind == "online" else "Room 2",
-                            "[]",
+                        for position, (service_id, _m) in enumerate(chosen):
+                            links.append(f"{ids()}\t{head}{session_id}\t{service_id}\t{position}\n")
+                        counts["sessions"] += 1
+                    else:
+                        minutes = rng.choice([30, 45, 60])
+                        starts_at, ends_at, end = span(day, start, minutes, tz)
+                        kind = rng.choice(["online", "in_person"])
+                        status = rng.choice(["completed", "no_show", "cancelled"]) if past else "scheduled"
+                        consult_id = ids()
+                        topic = rng.choice(topics)
+                        where = f"{link}\t\\N" if kind == "online" else f"\\N\t{room}"
+                        consults.append(
+                            f"{consult_id}\t{head}{member}\t{starts_at}\t{ends_at}\t{client}\t{kind}\t{status}\t"
+                            f"{day}\t{start}\t{end}\t{minutes}\t{topic}\t{private}\t{shared}\t{where}\t[]\n"
                         )
-                    )
-                    if rng.random() < 0.3:
-                        follows.append(
-                            (
-                                ids(),
-                                now,
-                                now,
-                                ws_id,
-                                consult_id,
-                                day + dt.timedelta(days=14),
-                                "Check progress / متابعة التقدم",
+                        if rng.random() < 0.3:
+                            follows.append(
+                                f"{ids()}\t{head}{consult_id}\t{day + dt.timedelta(days=14)}\t{follow_note}\n"
                             )
-                        )
-                    counts["consultations"] += 1
-                flush()
-        flush(force=True)
+                        counts["consultations"] += 1
+                    flush()
+            flush(force=True)
+        if big:  # the planner's statistics now, rather than whenever autovacuum comes by
+            if stage:
+                stage("statistics")
+            with connection.cursor() as cursor:
+                for model in (
+                    Workspace,
+                    User,
+                    Membership,
+                    Client,
+                    Service,
+                    Session,
+                    SessionService,
+                    NutritionSession,
+                    FollowUp,
+                ):
+                    cursor.execute(f"ANALYZE {model._meta.db_table}")
 
         if admin_email and plan:
             admin = User.objects.filter(email__iexact=admin_email).first()

@@ -30,7 +30,13 @@ class Command(BaseCommand):
             self._print_login(options)
             return
         total = options["workspaces"] * options["sessions_per_workspace"]
-        bar = tqdm(total=total, unit="session", disable=options["no_progress"] or options["json"])
+        bar = tqdm(
+            total=total,
+            unit="session",
+            unit_scale=True,
+            desc="sessions",
+            disable=options["no_progress"] or options["json"],
+        )
         result = demo_seed(
             workspaces=options["workspaces"],
             sessions_per_workspace=options["sessions_per_workspace"],
@@ -38,6 +44,7 @@ class Command(BaseCommand):
             admin_email=options["admin_email"],
             admin_password=options["admin_password"],
             progress=bar.update,
+            stage=bar.set_description,  # after a big load: "indexes", "foreign keys", "statistics"
         )
         bar.close()
         summary = {
