@@ -68,6 +68,11 @@ class Block:
         return f"{self.local_start:%H:%M}–{self.local_end:%H:%M}"
 
     @property
+    def short_time_label(self) -> str:
+        """What fits a narrow block (three or more side by side): the start only."""
+        return f"{self.local_start:%H:%M}" if self.lanes > 2 else self.time_label
+
+    @property
     def text_color(self) -> str:
         return readable_text_color(self.entry.color)
 
