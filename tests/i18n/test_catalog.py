@@ -39,6 +39,8 @@ MAKEMESSAGES_OPTIONS = [
 #: not copied into the scratch tree (makemessages ignores them, or they hold no source)
 NOT_SOURCE = {".venv", ".data", ".git", "tests", "locale", "staticfiles", "__pycache__", ".ruff_cache", ".pytest_cache"}
 
+#: what makemessages reads for the "django" domain (its default --extension: html, txt, py)
+SOURCE_SUFFIXES = {".py", ".html", ".txt"}
 #: Django's own Arabic catalog's plural rule (django/conf/locale/ar)
 ARABIC_PLURAL_FORMS = (
     "nplurals=6; plural=n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 && n%100<=99 ? 4 : 5;"
@@ -63,14 +65,17 @@ def need_gettext() -> None:
     pytest.skip(message)
 
 
+def _not_source(folder: str, names: list[str]) -> list[str]:
+    """What the scratch copy leaves out: what makemessages skips, and files it never reads."""
+    hidden = [name for name in names if name in NOT_SOURCE or name.startswith(".")]  # makemessages skips ".*"
+    unread = [name for name in names if (Path(folder) / name).is_file() and Path(name).suffix not in SOURCE_SUFFIXES]
+    return hidden + unread
+
+
 def fresh_catalog(tmp_path: Path) -> list[Entry]:
     """What ``scripts/messages`` would extract from the code as it is now, into a scratch copy."""
     source = tmp_path / "src"
-    shutil.copytree(
-        BASE_DIR,
-        source,
-        ignore=lambda folder, names: [name for name in names if name in NOT_SOURCE or name.endswith(".pyc")],
-    )
+    shutil.copytree(BASE_DIR, source, ignore=_not_source)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
