@@ -79,3 +79,58 @@ def envelope(name: str, serializer, many: bool = False, paged: bool = False):
             extend_schema_serializer(many=False)(type(component))
         _ENVELOPES[key] = component
     return _ENVELOPES[key]
+
+
+# --------------------------------------------------------------------------------------------
+# Answers every operation can give, whatever its view declares (found by schema fuzzing).
+# --------------------------------------------------------------------------------------------
+
+_COMMON_ERRORS = {
+    "400": "malformed_json, validation_error naming the fields, or invalid_input (NUL bytes in the URL).",
+    "406": "The Accept header asks for something other than JSON (not_acceptable).",
+    "413": "The request body is larger than MAX_REQUEST_BYTES (payload_too_large).",
+    "415": "The request body is not JSON (unsupported_media_type).",
+    "503": "The database is unavailable (database_unavailable); retry shortly.",
+}
+_SPECIFIC_ERRORS = {
+    "401": "Wrong credentials (authentication_failed) or a bad or expired token (token_not_valid).",
+    "429": "Too many failed logins (throttled); see Retry-After.",
+    "409": "idempotency_key_reused: this Idempotency-Key came before with a different body.",
+}
+_METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def document_common_responses(result, generator, request, public):
+    """Add to every operation the error answers the server really gives on any path.
+
+    Each is the one error envelope (``Error``); a body-taking operation can also be refused for
+    its size or media type; the token endpoints answer 401 and, for logins, 429 with Retry-After;
+    a create taking an Idempotency-Key answers 409 when the key came with another body.
+    """
+    error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, operations in result.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in _METHODS:
+                continue
+            wanted = ["400", "406", "503"]
+            if "requestBody" in operation:
+                wanted += ["413", "415"]
+            if "/auth/token" in path:
+                wanted += ["401"] + (["429"] if path.endswith("/auth/token") else [])
+            if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
+                wanted += ["409"]
+            responses = operation.setdefault("responses", {})
+            for status in wanted:
+                description = _COMMON_ERRORS.get(status) or _SPECIFIC_ERRORS[status]
+                responses.setdefault(status, {"content": error_body, "description": description})
+            if "429" in responses:
+                responses["429"].setdefault(
+                    "headers",
+                    {
+                        "Retry-After": {
+                            "schema": {"type": "integer"},
+                            "description": "Seconds until a login may be tried.",
+                        }
+                    },
+                )
+    return result

@@ -245,6 +245,7 @@ SPECTACULAR_SETTINGS = {
     # two models have a "status" with different choices: name each enum after its model
     "ENUM_NAME_OVERRIDES": {
         "SessionStatusEnum": "sessions.models.SessionStatus",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.schema.document_common_responses"],
         "NutritionSessionStatusEnum": "nutrition.models.ConsultationStatus",
     },
 }

@@ -11,6 +11,7 @@ NAME_REQUIRED = _("This field may not be blank.")
 
 class ClientReadSerializer(ApiModelSerializer):
     workspace_id = serializers.CharField(read_only=True)
+    email = serializers.CharField(read_only=True, help_text="An email address, or empty.")  # "" is not format: email
 
     class Meta:
         model = Client
