@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "sessions.apps.AppointmentsConfig",
     "nutrition",
     "backoffice",
+    "simple_history",
+    "history",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "history.middleware.HistoryMiddleware",  # who and through which door, for the history
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

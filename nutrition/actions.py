@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
+from simple_history.utils import bulk_create_with_history
 
 from config.api import BadRequest, Conflict
 from nutrition.models import (
@@ -164,10 +165,12 @@ def nutrition_session_create(
     )
     nutrition_session_settle(session=session, original=None)
     session.save(force_insert=True)
-    FollowUp.objects.bulk_create(
+    rows = [
         FollowUp(workspace=workspace, session=session, due_date=item["due_date"], note=item["note"])
         for item in follow_ups
-    )
+    ]
+    if rows:  # with their history rows (one more INSERT), as follow_up_add records one
+        bulk_create_with_history(rows, FollowUp)
     return session
 
 

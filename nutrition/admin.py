@@ -21,9 +21,11 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import APIException, ValidationError
 
 from config.api import to_snake
+from history.admin import HISTORY_OF_RELATED, HistoryAdmin
 from nutrition import actions
-from nutrition.models import FollowUp, NutritionSession
+from nutrition.models import ConsultationStatus, FollowUp, NutritionSession
 from nutrition.serializers import PRIVATE_NOTES_PERMISSION
+from workspaces.admin_actions import status_action
 from workspaces.models import Membership
 
 TIMESTAMPS = ("id", "created_at", "updated_at")
@@ -47,6 +49,10 @@ EDITABLE_FIELDS = (
 #: wire names in the API's errors -> the form's fields
 WIRE_TO_FORM = {"clientId": "client", "specialistId": "staff"}
 CODE_TO_FORM = {"staff_conflict": "staff", "invalid_status_transition": "status"}
+
+MARK_COMPLETED = _("Mark selected %(verbose_name_plural)s as completed")
+MARK_CANCELLED = _("Mark selected %(verbose_name_plural)s as cancelled")
+MARK_NO_SHOW = _("Mark selected %(verbose_name_plural)s as no show")
 
 
 class FollowUpInline(admin.TabularInline):
@@ -108,15 +114,25 @@ class NutritionSessionForm(forms.ModelForm):
                 self.add_error(name if name in self.fields else None, str(message))
 
 
+def _move_consultation(session: NutritionSession, status: str) -> None:
+    actions.nutrition_session_update(session=session, status=status)
+
+
+def _mark(status: ConsultationStatus, description):
+    return status_action(status=status, label=status.label, description=description, move=_move_consultation)
+
+
 @admin.register(NutritionSession)
-class NutritionSessionAdmin(admin.ModelAdmin):
+class NutritionSessionAdmin(HistoryAdmin):
     form = NutritionSessionForm
     list_display = ("date", "start_time", "end_time", "client", "specialist", "type", "status", "workspace")
-    list_filter = ("status", "type", "date", "workspace")
+    list_filter = ("status", "type", ("staff", admin.RelatedOnlyFieldListFilter), "date", "workspace")
     search_fields = (
         "topic",
         "client__name",
         "client__email",
+        "client__phone",
+        "location",
         "staff__user__name",
         "staff__user__email",
         "=id",
@@ -125,6 +141,12 @@ class NutritionSessionAdmin(admin.ModelAdmin):
     )
     list_select_related = ("workspace", "client", "staff__user")
     autocomplete_fields = ("workspace", "client", "staff")
+    actions = (
+        _mark(ConsultationStatus.COMPLETED, MARK_COMPLETED),
+        _mark(ConsultationStatus.CANCELLED, MARK_CANCELLED),
+        _mark(ConsultationStatus.NO_SHOW, MARK_NO_SHOW),
+    )
+    history_select_related = ("staff__user",)
     date_hierarchy = "date"
     ordering = ("-date", "-start_time", "-id")
     show_full_result_count = False
@@ -169,6 +191,18 @@ class NutritionSessionAdmin(admin.ModelAdmin):
             membership = Membership.objects.filter(workspace_id=obj.workspace_id, user=request.user).first()
             seen[obj.workspace_id] = membership is not None and membership.has_permission(PRIVATE_NOTES_PERMISSION)
         return seen[obj.workspace_id]
+
+    def history_hidden_fields(self, request, record) -> frozenset[str]:
+        # on every row of the history, as on the change page
+        return frozenset() if self.can_see_private_notes(request, record) else frozenset({"notes_private"})
+
+    def history_related_sections(self, request, obj: NutritionSession):
+        follow_ups = (
+            FollowUp.history.filter(workspace_id=obj.workspace_id, session_id=obj.pk)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[: self.history_list_per_page]
+        )
+        return [(HISTORY_OF_RELATED % {"items": FollowUp._meta.verbose_name_plural}, follow_ups)]
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)

@@ -11,8 +11,9 @@ from django.http import HttpResponseRedirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from history.admin import HistoryAdmin
 from services import actions, rules
-from services.models import Service
+from services.models import Service, ServiceScope
 from workspaces.models import Workspace
 
 DELETED_LABEL = _("Deleted")
@@ -114,7 +115,7 @@ class DeletedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(HistoryAdmin):
     form = ServiceAdminForm
     list_display = [
         "name",
@@ -129,7 +130,7 @@ class ServiceAdmin(admin.ModelAdmin):
     ]
     list_display_links = ["name"]
     list_filter = [DeletedFilter, "is_active", "scope", "workspace"]
-    search_fields = ["name", "description", "color", "workspace__name", "=id"]
+    search_fields = ["name", "description", "color", "workspace__name", "=id", "=workspace__id"]
     list_select_related = ["workspace"]
     readonly_fields = ["id", "created_at", "updated_at", "deleted_at"]
     ordering = ["workspace__name", "name", "id"]
@@ -161,6 +162,13 @@ class ServiceAdmin(admin.ModelAdmin):
         # autocomplete needs a registered Workspace admin with search fields
         workspace_admin = self.admin_site._registry.get(Workspace)
         return ["workspace"] if workspace_admin is not None and workspace_admin.search_fields else []
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if getattr(request.resolver_match, "url_name", None) == "autocomplete":
+            # choosing a session's services: only those a session may use
+            queryset = queryset.filter(deleted_at__isnull=True, is_active=True, scope=ServiceScope.SESSIONS)
+        return queryset, may_have_duplicates
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -192,6 +192,7 @@ def session_create(
         services=services,
         recompute_duration=duration_minutes is None,
     )
+    session._history_service_ids = list(dict.fromkeys(service.pk for service in services))  # history.receivers
     session.save(force_insert=True)
     _set_services(session, services)
     return session
@@ -249,6 +250,8 @@ def session_update(
         services=None if services is UNSET else services,
         recompute_duration=duration_minutes is None or (services is not UNSET and duration_minutes is UNSET),
     )
+    if services is not UNSET:
+        session._history_service_ids = list(dict.fromkeys(service.pk for service in services))  # history.receivers
     session.save()
     if services is not UNSET:
         _set_services(session, services)

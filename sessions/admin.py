@@ -18,11 +18,14 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import APIException
+from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
+from history.admin import HistoryAdmin
 from services.models import Service, ServiceScope
 from sessions import actions
-from sessions.models import Session, SessionService
+from sessions.models import Session, SessionService, SessionStatus
 from sessions.serializers import MAX_FIELD_VALUES, MAX_SERVICES, FieldValueSerializer
+from workspaces.admin_actions import status_action
 from workspaces.models import Client, Membership, Workspace
 
 TIMESTAMPS = ("id", "created_at", "updated_at")
@@ -33,6 +36,10 @@ SERVICE_NOT_USABLE = _("%(name)s is inactive or not for sessions.")
 TOO_MANY_SERVICES = _("At most %(max)s services.")
 DURATION_HELP = _("Leave empty to compute it from the services (60 minutes when they give none).")
 SERVICES_HELP = _("In the order they should be listed.")
+SERVICES_CHANGED = _("Services")
+MARK_IN_PROGRESS = _("Mark selected %(verbose_name_plural)s as in progress")
+MARK_COMPLETED = _("Mark selected %(verbose_name_plural)s as completed")
+MARK_CANCELLED = _("Mark selected %(verbose_name_plural)s as cancelled")
 
 #: API error fields and codes -> this form's fields
 WIRE_TO_FORM = {
@@ -88,7 +95,10 @@ class SessionAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.original = actions.session_snapshot(self.instance) if self.instance.pk else None
-        if self.instance.pk:
+        record = getattr(self.instance, SIMPLE_HISTORY_REVERSE_ATTR_NAME, None)
+        if record is not None:  # a past version (history): its services then
+            self.initial["service_list"] = list(record.service_ids)
+        elif self.instance.pk:
             links = SessionService.objects.filter(
                 workspace_id=self.instance.workspace_id, session=self.instance
             ).order_by("position", "id")
@@ -201,8 +211,12 @@ class ServiceFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _move_session(session: Session, status: str) -> None:
+    actions.session_update(session=session, status=status)
+
+
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(HistoryAdmin):
     form = SessionAdminForm
     list_display = (
         "name",
@@ -232,6 +246,27 @@ class SessionAdmin(admin.ModelAdmin):
     ordering = ("-date", "-start_time", "-id")
     show_full_result_count = False
     list_per_page = 50
+    actions = (
+        status_action(
+            status=SessionStatus.IN_PROGRESS,
+            label=SessionStatus.IN_PROGRESS.label,
+            description=MARK_IN_PROGRESS,
+            move=_move_session,
+        ),
+        status_action(
+            status=SessionStatus.COMPLETED,
+            label=SessionStatus.COMPLETED.label,
+            description=MARK_COMPLETED,
+            move=_move_session,
+        ),
+        status_action(
+            status=SessionStatus.CANCELLED,
+            label=SessionStatus.CANCELLED.label,
+            description=MARK_CANCELLED,
+            move=_move_session,
+        ),
+    )
+    history_select_related = ("staff__user",)
     readonly_fields = (*TIMESTAMPS, "end_time", "starts_at", "ends_at", "attachments", "notes", "invoice")
     fieldsets = (
         (None, {"fields": ("id", "workspace", "name", "client", "service_list", "staff", "status")}),
@@ -270,6 +305,25 @@ class SessionAdmin(admin.ModelAdmin):
         if obj.staff_id is None:
             return "—"
         return obj.staff.user.name or obj.staff.user.email
+
+    # -- history: the services kept on each row -------------------------------------------
+
+    def history_prepare(self, request, records):
+        ids = {pk for record in records for pk in record.service_ids or ()}
+        return dict(Service.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
+
+    def history_extra_changes(self, request, record, older, names):
+        if record.history_type == "-" or record.instance_type is not Session:
+            return []
+        before = [] if older is None else list(older.service_ids or ())
+        after = list(record.service_ids or ())
+        if before == after:
+            return []
+
+        def listed(ids):
+            return ", ".join(names.get(pk, pk) for pk in ids) or "—"
+
+        return [{"field": SERVICES_CHANGED, "old": "—" if older is None else listed(before), "new": listed(after)}]
 
     def save_model(self, request, obj: Session, form: SessionAdminForm, change: bool):
         data = form.cleaned_data

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from history.admin import HistoryAdmin
 from workspaces import actions
 from workspaces.models import Client, Membership, User, Workspace
 from workspaces.search import search_key
@@ -200,7 +201,7 @@ CLIENT_FIELDS = ("name", "email", "phone", "notes")
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(HistoryAdmin):
     list_display = ("client_name", "workspace", "email", "phone", "created_at", "id")
     list_display_links = ("client_name",)
     list_filter = ("workspace", "created_at")

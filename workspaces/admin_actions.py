@@ -1,0 +1,74 @@
+"""Bulk status changes in the admin, row by row through the same action as the API.
+
+Each selected row is moved in its own transaction by the app's action (which locks the row,
+re-reads its status, applies the lifecycle and, when a move puts the row back in time, the
+double-booking check). A row whose move is refused is skipped and named in a warning; the others
+are moved. Rows already in the target status are left alone (no write, no history row).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from rest_framework.exceptions import APIException
+
+#: at most this many refused rows are named in the warning
+NAMED_REFUSALS = 10
+
+REFUSED_ROW = _("%(row)s: %(reason)s")
+
+
+def _moved(count: int, status: str) -> str:
+    return ngettext("%(count)d moved to “%(status)s”.", "%(count)d moved to “%(status)s”.", count) % {
+        "count": count,
+        "status": status,
+    }
+
+
+def _already(count: int, status: str) -> str:
+    return ngettext("%(count)d already “%(status)s”.", "%(count)d already “%(status)s”.", count) % {
+        "count": count,
+        "status": status,
+    }
+
+
+def _refused(count: int) -> str:
+    return ngettext("%(count)d refused:", "%(count)d refused:", count) % {"count": count}
+
+
+def status_action(*, status: str, label, description, move: Callable[[Model, str], object]):
+    """An admin action moving the selected rows to ``status`` (shown as ``label``) with ``move(row, status)``.
+
+    ``move`` calls the app's action, which raises the API's exceptions on a forbidden move.
+    ``description`` may use ``%(verbose_name_plural)s`` as every admin action may.
+    """
+
+    def action(modeladmin, request, queryset) -> None:
+        moved, already, refused = 0, 0, []
+        for row in queryset.select_related("workspace").order_by("pk"):
+            if row.status == status:
+                already += 1
+                continue
+            try:
+                with transaction.atomic():
+                    move(row, status)
+            except APIException as exc:
+                refused.append(REFUSED_ROW % {"row": row, "reason": exc.detail})
+            else:
+                moved += 1
+        summary = [_moved(moved, label)]
+        if already:
+            summary.append(_already(already, label))
+        modeladmin.message_user(request, " ".join(summary), messages.SUCCESS if moved else messages.INFO)
+        if refused:
+            named = "; ".join(str(line) for line in refused[:NAMED_REFUSALS])
+            more = " …" if len(refused) > NAMED_REFUSALS else ""
+            modeladmin.message_user(request, f"{_refused(len(refused))} {named}{more}", messages.WARNING)
+
+    action.__name__ = f"mark_{status.replace('-', '_')}"
+    return admin.action(description=description, permissions=["change"])(action)
