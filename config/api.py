@@ -14,6 +14,7 @@ import orjson
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError, InterfaceError, OperationalError
+from django.db.models import CharField, Func
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -240,6 +241,32 @@ def format_day(value: dt.date) -> str:
 
 def format_clock(value: dt.time | None) -> str | None:
     return None if value is None else value.strftime("%H:%M")
+
+
+# The same three formats computed by PostgreSQL, for list paths that read plain rows
+# (sessions.selectors, nutrition.selectors): the text arrives ready, with no Python per value.
+# tests/performance/test_wire_sql.py holds them equal to the functions above.
+
+
+class InstantText(Func):
+    """``format_instant`` in SQL (milliseconds truncated, as there)."""
+
+    template = """to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
+    output_field = CharField()
+
+
+class DayText(Func):
+    """``format_day`` in SQL."""
+
+    template = """to_char(%(expressions)s, 'YYYY-MM-DD"T00:00:00.000Z"')"""
+    output_field = CharField()
+
+
+class ClockText(Func):
+    """``format_clock`` in SQL."""
+
+    template = "to_char(%(expressions)s, 'HH24:MI')"
+    output_field = CharField()
 
 
 class InstantField(serializers.DateTimeField):
@@ -479,5 +506,8 @@ def paginate(request, queryset, ordering: list[str]) -> tuple[list, str | None, 
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _encode_cursor([getattr(last, name) for name in ordering])
+        if isinstance(last, dict):  # rows read with .values() (the fast list paths)
+            next_cursor = _encode_cursor([last[name] for name in ordering])
+        else:
+            next_cursor = _encode_cursor([getattr(last, name) for name in ordering])
     return rows, next_cursor, True

@@ -1,11 +1,12 @@
-"""Read logic of nutrition consultations."""
+"""Read logic of nutrition consultations: follow-ups for the serializer, and the list's rows."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import F, Func, Prefetch, QuerySet, TextField, Value, prefetch_related_objects
 
+from config.api import ClockText, DayText, InstantText
 from nutrition.models import FollowUp, NutritionSession
 
 
@@ -21,3 +22,68 @@ def follow_ups_load(sessions: Iterable[NutritionSession]) -> None:
         return
     follow_ups = FollowUp.objects.filter(workspace_id__in={s.workspace_id for s in sessions}).order_by("due_date", "id")
     prefetch_related_objects(sessions, Prefetch("follow_ups", queryset=follow_ups))
+
+
+def _json_text(name: str):
+    """A JSON column as the database's text (parsed once, by orjson, in the row mapping)."""
+    return Func(F(name), template="%(expressions)s", output_field=TextField())
+
+
+def nutrition_list_rows(queryset: QuerySet[NutritionSession], *, private_notes: bool) -> QuerySet:
+    """The consultations of ``queryset`` (filtered, not yet ordered) as plain rows for the list.
+
+    Like ``sessions.selectors.session_list_rows``: one query, no models, every value already in
+    the API's format (``nutrition.serializers.nutrition_row_data`` maps a row to its dict), plus
+    ``id``, ``date`` and ``start_time`` as stored for the order and the paging cursor.
+    ``notesPrivate`` is read only for callers allowed to see it (``private_notes``).
+    """
+    return queryset.values(
+        "id",
+        "date",
+        "start_time",
+        "workspace_id",
+        "client_id",
+        "staff_id",
+        "type",
+        "status",
+        "duration_minutes",
+        "topic",
+        "notes_shared",
+        "meeting_link",
+        "location",
+        private_notes=F("notes_private") if private_notes else Value(None, output_field=TextField()),
+        date_text=DayText("date"),
+        start_text=ClockText("start_time"),
+        end_text=ClockText("end_time"),
+        attachments_json=_json_text("attachments"),
+        created_text=InstantText("created_at"),
+        updated_text=InstantText("updated_at"),
+    )
+
+
+def follow_up_rows(*, workspace_id: str, session_ids: list[str]) -> dict[str, list[dict]]:
+    """The follow-ups of these consultations in ``FollowUpReadSerializer``'s shape, by consultation.
+
+    One query through ``nutrition_followup_ws_idx`` (workspace, session, due date, id), in the
+    order the API shows them (due date, then id).
+    """
+    by_session: dict[str, list[dict]] = {session_id: [] for session_id in session_ids}
+    if not session_ids:
+        return by_session
+    rows = (
+        FollowUp.objects.filter(workspace_id=workspace_id, session_id__in=session_ids)
+        .order_by("session_id", "due_date", "id")
+        .values_list(
+            "session_id",
+            "id",
+            DayText("due_date"),
+            "note",
+            InstantText("created_at"),
+            InstantText("updated_at"),
+        )
+    )
+    for session_id, pk, due_date, note, created_at, updated_at in rows:
+        by_session[session_id].append(
+            {"id": pk, "dueDate": due_date, "note": note, "createdAt": created_at, "updatedAt": updated_at}
+        )
+    return by_session

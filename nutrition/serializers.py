@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import orjson
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -113,6 +114,35 @@ class NutritionSessionReadSerializer(ApiModelSerializer):
     def to_representation(self, instance):
         follow_ups_load([instance])  # nothing to do when the list already loaded them
         return super().to_representation(instance)
+
+
+def nutrition_row_data(row: dict, follow_ups: list[dict]) -> dict:
+    """A row of :func:`nutrition.selectors.nutrition_list_rows` in ``NutritionSessionReadSerializer``'s shape.
+
+    The list's fast path: the same JSON, key for key (tests/performance/test_fast_lists.py holds
+    the two equal), with ``follow_ups`` from :func:`nutrition.selectors.follow_up_rows`.
+    """
+    return {
+        "id": row["id"],
+        "workspaceId": row["workspace_id"],
+        "clientId": row["client_id"],
+        "specialistId": row["staff_id"],
+        "type": row["type"],
+        "status": row["status"],
+        "date": row["date_text"],
+        "startTime": row["start_text"],
+        "endTime": row["end_text"],
+        "durationMinutes": row["duration_minutes"],
+        "topic": row["topic"],
+        "notesPrivate": row["private_notes"],
+        "notesShared": row["notes_shared"],
+        "attachments": orjson.loads(row["attachments_json"]),
+        "followUps": follow_ups,
+        "meetingLink": row["meeting_link"],
+        "location": row["location"],
+        "createdAt": row["created_text"],
+        "updatedAt": row["updated_text"],
+    }
 
 
 class FollowUpWriteSerializer(ApiSerializer):

@@ -10,17 +10,20 @@ from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api import NOT_FOUND_MESSAGE
+from config.api import NOT_FOUND_MESSAGE, paginate
 from config.schema import FORBIDDEN, IDEMPOTENCY_KEY, PAGING_PARAMETERS, UNAUTHENTICATED, error
 from config.schema import envelope as envelope_schema
 from nutrition import actions
 from nutrition.filters import NutritionSessionFilter
 from nutrition.models import ConsultationStatus, ConsultationType, FollowUp, NutritionSession
+from nutrition.selectors import follow_up_rows, nutrition_list_rows
 from nutrition.serializers import (
     FollowUpReadSerializer,
     FollowUpWriteSerializer,
     NutritionSessionReadSerializer,
     NutritionSessionWriteSerializer,
+    can_read_private_notes,
+    nutrition_row_data,
 )
 from workspaces.idempotency import idempotent_create
 from workspaces.ids import is_object_id
@@ -138,6 +141,19 @@ class NutritionSessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin
         "add_follow_up": "nutrition.manage",
         "remove_follow_up": "nutrition.manage",
     }
+
+    def many(self, queryset):
+        # the list reads plain rows, not models (see sessions.views), in the read serializer's
+        # shape: nutrition.selectors.nutrition_list_rows and follow_up_rows, nutrition_row_data
+        private_notes = can_read_private_notes(self.membership)
+        rows, next_cursor, paged = paginate(
+            self.request, nutrition_list_rows(queryset, private_notes=private_notes), self.ordering
+        )
+        follow_ups = follow_up_rows(workspace_id=self.workspace.pk, session_ids=[row["id"] for row in rows])
+        body = {"sessions": [nutrition_row_data(row, follow_ups[row["id"]]) for row in rows]}
+        if paged:
+            body["nextCursor"] = next_cursor
+        return Response(body)
 
     def perform_create(self, data):
         return actions.nutrition_session_create(workspace=self.workspace, **data)

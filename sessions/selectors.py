@@ -1,10 +1,13 @@
-"""Read logic of sessions: the one queryset every read serializer row comes from."""
+"""Read logic of sessions: the one queryset every read serializer row comes from, and the list's rows."""
 
 from __future__ import annotations
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import OuterRef, QuerySet
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import CharField, F, FilteredRelation, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.functions import Coalesce, NullIf
 
+from config.api import ClockText, DayText, InstantText
 from sessions.models import Session, SessionService
 
 
@@ -25,4 +28,61 @@ def session_queryset() -> QuerySet[Session]:
     return Session.objects.select_related("client", "staff__user").annotate(
         service_id_list=ArraySubquery(_links().values("service_id")),
         service_name_list=ArraySubquery(_links().values("service__name")),
+    )
+
+
+class _Pair(Func):
+    """``ARRAY[a, b]``: a service's id and name, side by side."""
+
+    template = "ARRAY[%(expressions)s]"
+    output_field = ArrayField(CharField())
+
+
+def _json_text(name: str):
+    """A JSON column as the database's text (parsed once, by orjson, in ``session_row_data``)."""
+    return Func(F(name), template="%(expressions)s", output_field=TextField())
+
+
+def session_list_rows(queryset: QuerySet[Session]) -> QuerySet:
+    """The sessions of ``queryset`` (filtered, not yet ordered) as plain rows for the list.
+
+    The list is the hot read path (every calendar view), so it reads no models: one query
+    whose rows carry every value of ``SessionReadSerializer``'s shape already formatted by
+    PostgreSQL (dates, times and instants as the API writes them, JSON columns as text), and
+    ``sessions.serializers.session_row_data`` maps each to its dict. Also in each row: ``id``,
+    ``date`` and ``start_time`` as stored, the list's order and paging cursor.
+
+    The client and the staff member are joined on their id *and the session's workspace*, so
+    the planner reads only this workspace's clients and members (through the workspace-led
+    indexes) whatever the size of the tables; the services come as one ``[[id, name], ...]``
+    array in the order given, read through the (workspace, session, service) index.
+    """
+    pairs = _links().values(pair=_Pair(F("service_id"), F("service__name")))
+    return queryset.alias(
+        ws_client=FilteredRelation("client", condition=Q(client__workspace=F("workspace"))),
+        ws_staff=FilteredRelation("staff", condition=Q(staff__workspace=F("workspace"))),
+    ).values(
+        "id",
+        "date",
+        "start_time",
+        "workspace_id",
+        "client_id",
+        "staff_id",
+        "name",
+        "duration_minutes",
+        "status",
+        client_name=F("ws_client__name"),
+        staff_name=Coalesce(
+            NullIf(F("ws_staff__user__name"), Value("")), F("ws_staff__user__email"), output_field=CharField()
+        ),
+        service_pairs=ArraySubquery(pairs),
+        date_text=DayText("date"),
+        start_text=ClockText("start_time"),
+        end_text=ClockText("end_time"),
+        field_values_json=_json_text("field_values"),
+        attachments_json=_json_text("attachments"),
+        notes_json=_json_text("notes"),
+        invoice_json=_json_text("invoice"),
+        created_text=InstantText("created_at"),
+        updated_text=InstantText("updated_at"),
     )

@@ -1,0 +1,187 @@
+"""The lists' fast read paths give the read serializers' JSON, key for key and byte for byte.
+
+The session and nutrition lists read plain rows formatted by PostgreSQL (sessions.selectors,
+nutrition.selectors) instead of running the read serializers, which still serve single objects
+and describe the schema. Every item of a list must equal what the serializer gives for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import orjson
+import pytest
+from django.utils import timezone
+
+from nutrition.models import FollowUp, NutritionSession
+from nutrition.serializers import NutritionSessionReadSerializer
+from sessions.models import Session
+from sessions.selectors import session_queryset
+from sessions.serializers import SessionReadSerializer
+from tests import factories
+from tests.conftest import bearer
+from tests.nutrition.conftest import nutrition_url
+from tests.sessions.conftest import sessions_url
+from tests.sessions.factories import SessionFactory
+from workspaces.roles import Role
+from workspaces.timezones import local_span
+
+pytestmark = pytest.mark.django_db
+
+
+def serialized(serializer, instance, membership) -> bytes:
+    """What the read serializer gives for ``instance``, as the renderer writes it."""
+    return orjson.dumps(serializer(instance, context={"membership": membership}).data)
+
+
+@pytest.fixture
+def sessions(workspace):
+    """Sessions covering every shape the list can meet."""
+    nameless = factories.MembershipFactory(workspace=workspace, user=factories.UserFactory(name=""))
+    named = factories.MembershipFactory(workspace=workspace, user=factories.UserFactory(name="د. سارة"))
+    services = [
+        factories.ServiceFactory(workspace=workspace, name=name)
+        for name in ("استشارة طبية", 'Quote " and, comma {x}', "Back\\slash")
+    ]
+    deleted = factories.ServiceFactory(workspace=workspace, name="Gone")
+    deleted.deleted_at = timezone.now()
+    deleted.save()
+    client = factories.ClientFactory(workspace=workspace, name="عميل")
+    made = [
+        # no staff, one service
+        SessionFactory(workspace=workspace, client=client, services=services[:1]),
+        # a staff member without a name (shown by email), services in the order given, one deleted
+        SessionFactory(
+            workspace=workspace,
+            client=client,
+            staff=nameless,
+            services=[services[2], deleted, services[0], services[1]],
+            date=dt.date(2024, 1, 21),
+            start_time=dt.time(23, 30),
+            duration_minutes=45,  # ends past midnight
+            status="in-progress",
+            field_values=[
+                {"fieldKey": "k", "value": ["a", 1, 2.5, True, None], "phase": "pre"},
+                {"fieldKey": "n", "value": {"nested": "ignored but kept"}, "phase": "post"},
+            ],
+            attachments=[{"url": "https://example.com/x.pdf"}],
+            notes=[{"text": "سطر\nثاني\t!"}],
+            invoice={"total": "150.00", "paid": False},
+        ),
+        # a named staff member, an early date, no services at all
+        SessionFactory(workspace=workspace, client=client, staff=named, date=dt.date(999, 12, 31)),
+    ]
+    # timestamps whose milliseconds must be truncated, as format_instant does
+    Session.objects.filter(pk=made[1].pk).update(
+        created_at=dt.datetime(2024, 1, 15, 10, 30, 0, 999999, tzinfo=dt.UTC),
+        updated_at=dt.datetime(2024, 2, 29, 23, 59, 59, 1000, tzinfo=dt.UTC),
+    )
+    return made
+
+
+def test_session_list_items_are_the_read_serializers_json(workspace, owner, sessions):
+    # when the whole list is read
+    response = owner.get(sessions_url(workspace))
+    assert response.status_code == 200
+    items = response.json()["sessions"]
+
+    # then each item is byte for byte what SessionReadSerializer gives for that session
+    assert len(items) == len(sessions)
+    for item in items:
+        instance = session_queryset().get(pk=item["id"])
+        assert orjson.dumps(item) == serialized(SessionReadSerializer, instance, owner.membership)
+    by_id = {item["id"]: item for item in items}
+    assert by_id[sessions[1].pk]["serviceNames"] == ["Back\\slash", "Gone", "استشارة طبية", 'Quote " and, comma {x}']
+    assert by_id[sessions[1].pk]["staffName"] == sessions[1].staff.user.email
+    assert by_id[sessions[1].pk]["createdAt"] == "2024-01-15T10:30:00.999Z"
+    assert by_id[sessions[2].pk]["date"] == "0999-12-31T00:00:00.000Z"
+    assert by_id[sessions[2].pk]["serviceIds"] == []
+
+
+def test_session_pages_are_the_same_rows_in_the_same_order(workspace, owner, sessions):
+    # given the whole list
+    whole = owner.get(sessions_url(workspace)).json()["sessions"]
+
+    # when it is read a page of one at a time, following the cursors
+    paged, cursor = [], None
+    while True:
+        params = {"limit": 1, **({"cursor": cursor} if cursor else {})}
+        body = owner.get(sessions_url(workspace), params).json()
+        paged += body["sessions"]
+        cursor = body["nextCursor"]
+        if cursor is None:
+            break
+
+    # then the pages hold the same items, in the same order
+    assert paged == whole
+
+
+@pytest.fixture
+def consultations(workspace):
+    specialist = factories.MembershipFactory(workspace=workspace, role=Role.SPECIALIST)
+    client = factories.ClientFactory(workspace=workspace)
+
+    def make(day, start, minutes, **fields):
+        starts_at, ends_at = local_span(day, start, minutes, workspace.timezone)
+        end = (dt.datetime.combine(day, start) + dt.timedelta(minutes=minutes)).time()
+        return NutritionSession.objects.create(
+            workspace=workspace,
+            client=client,
+            date=day,
+            start_time=start,
+            end_time=end,
+            duration_minutes=minutes,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            **fields,
+        )
+
+    made = [
+        make(dt.date(2024, 1, 20), dt.time(10), 30, staff=specialist, type="online", meeting_link="https://x.example"),
+        make(
+            dt.date(2024, 1, 21),
+            dt.time(9, 15),
+            60,
+            type="in_person",
+            status="no_show",
+            topic="متابعة",
+            notes_private="خاص",
+            notes_shared="مشترك",
+            location="Room 2",
+            attachments=[{"name": "plan.pdf"}],
+        ),
+    ]
+    for n in (3, 1, 2):
+        FollowUp.objects.create(workspace=workspace, session=made[1], due_date=dt.date(2024, 2, n), note=f"n{n}")
+    return made
+
+
+@pytest.mark.parametrize("role", [Role.OWNER, Role.VIEWER])  # with and without private notes
+def test_nutrition_list_items_are_the_read_serializers_json(workspace, member_client, consultations, role):
+    caller = member_client(role)
+    response = caller.get(nutrition_url(workspace))
+    assert response.status_code == 200
+    items = response.json()["sessions"]
+    assert len(items) == len(consultations)
+    for item in items:
+        instance = NutritionSession.objects.get(pk=item["id"])
+        assert orjson.dumps(item) == serialized(NutritionSessionReadSerializer, instance, caller.membership)
+    private = [item["notesPrivate"] for item in items]
+    assert private == ([None, "خاص"] if role == Role.OWNER else [None, None])
+    assert [f["note"] for f in items[1]["followUps"]] == ["n1", "n2", "n3"]
+
+
+def test_nutrition_pages_are_the_same_rows_in_the_same_order(workspace, owner, consultations):
+    whole = owner.get(nutrition_url(workspace)).json()["sessions"]
+    first = owner.get(nutrition_url(workspace), {"limit": 1}).json()
+    second = owner.get(nutrition_url(workspace), {"limit": 1, "cursor": first["nextCursor"]}).json()
+    assert first["sessions"] + second["sessions"] == whole
+    assert second["nextCursor"] is None
+
+
+def test_another_workspaces_rows_never_show(workspace, owner, other_workspace, sessions):
+    foreign = SessionFactory(workspace=other_workspace, services=[factories.ServiceFactory(workspace=other_workspace)])
+    stranger = bearer(factories.MembershipFactory(workspace=other_workspace, role=Role.OWNER).user)
+    ours = {item["id"] for item in owner.get(sessions_url(workspace)).json()["sessions"]}
+    theirs = {item["id"] for item in stranger.get(sessions_url(other_workspace)).json()["sessions"]}
+    assert ours == {s.pk for s in sessions} and theirs == {foreign.pk}

@@ -1,0 +1,132 @@
+"""Every list and detail endpoint runs the same number of SQL queries for 1 row as for many.
+
+A later change that reads something per row (an N+1) fails here. The counts are exact: a change
+that adds a query anywhere must say so by changing the number and its comment.
+
+Every request pays two queries before its own work:
+  1. the caller's user (JWT authentication)
+  2. the caller's membership joined with its workspace (tenancy: 404 / 403 checks)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from nutrition.models import FollowUp, NutritionSession
+from tests import factories
+from tests.sessions.factories import SessionFactory
+from workspaces.timezones import local_span
+
+pytestmark = pytest.mark.django_db
+
+MANY = 60
+
+
+def make_clients(workspace, n):
+    return [factories.ClientFactory(workspace=workspace).pk for _ in range(n)]
+
+
+def make_members(workspace, n):
+    return [factories.MembershipFactory(workspace=workspace).pk for _ in range(n)]
+
+
+def make_services(workspace, n):
+    return [factories.ServiceFactory(workspace=workspace).pk for _ in range(n)]
+
+
+def make_sessions(workspace, n):
+    client = factories.ClientFactory(workspace=workspace)
+    staff = [factories.MembershipFactory(workspace=workspace) for _ in range(3)]
+    services = [factories.ServiceFactory(workspace=workspace) for _ in range(3)]
+    return [
+        SessionFactory(
+            workspace=workspace,
+            client=client if i % 2 else factories.ClientFactory(workspace=workspace),
+            staff=staff[i % 3] if i % 4 else None,
+            services=services[: 1 + i % 3],
+            date=dt.date(2024, 1, 15) + dt.timedelta(days=i % 7),
+            start_time=dt.time(8 + i % 10, (i * 7) % 60),
+        ).pk
+        for i in range(n)
+    ]
+
+
+def make_consultations(workspace, n):
+    client = factories.ClientFactory(workspace=workspace)
+    ids = []
+    for i in range(n):
+        day, start = dt.date(2024, 1, 15) + dt.timedelta(days=i % 7), dt.time(8 + i % 10)
+        starts_at, ends_at = local_span(day, start, 30, workspace.timezone)
+        consultation = NutritionSession.objects.create(
+            workspace=workspace,
+            client=client,
+            staff=factories.MembershipFactory(workspace=workspace) if i % 2 else None,
+            type="online",
+            date=day,
+            start_time=start,
+            end_time=dt.time(8 + i % 10, 30),
+            duration_minutes=30,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            notes_private="p",
+        )
+        for k in range(i % 3):
+            FollowUp.objects.create(workspace=workspace, session=consultation, due_date=day, note=f"f{k}")
+        ids.append(consultation.pk)
+    return ids
+
+
+# (path under the workspace, rows maker, list queries, detail queries or None when there is no detail)
+ENDPOINTS = {
+    # 3. the workspace's clients (search and order through client_ws_search_idx)
+    "clients": ("clients", make_clients, 3, 3),
+    # 3. the workspace's members joined with their users
+    "members": ("members", make_members, 3, None),
+    # 3. the workspace's live services
+    "services": ("services", make_services, 3, 3),
+    # 3. the sessions as rows, with client and staff names joined (on id and workspace) and the
+    #    services as one [id, name] array per session (sessions.selectors.session_list_rows);
+    #    detail: the session with client, staff user and two service arrays (session_queryset)
+    "sessions": ("sessions", make_sessions, 3, 3),
+    # 3. the consultations as rows (nutrition.selectors.nutrition_list_rows), detail: the model
+    # 4. their follow-ups, all at once, through nutrition_followup_ws_idx
+    "nutrition": ("nutrition/sessions", make_consultations, 4, 4),
+}
+
+
+@pytest.mark.parametrize("rows", [1, MANY])
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_list_query_count_does_not_grow_with_rows(endpoint, rows, workspace, owner, django_assert_num_queries):
+    # given 1 or many rows (with related rows of their own)
+    path, make, list_queries, _detail = ENDPOINTS[endpoint]
+    made = make(workspace, rows)
+
+    # when the whole list is read, then it costs the same number of queries
+    with django_assert_num_queries(list_queries):
+        response = owner.get(f"/api/v1/workspace/{workspace.pk}/{path}")
+    assert response.status_code == 200
+    body = response.json()
+    (items,) = [value for value in body.values() if isinstance(value, list)]
+    assert {item["id"] for item in items} >= set(made)
+
+
+@pytest.mark.parametrize("rows", [1, MANY])
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_a_page_costs_what_the_whole_list_costs(endpoint, rows, workspace, owner, django_assert_num_queries):
+    path, make, list_queries, _detail = ENDPOINTS[endpoint]
+    make(workspace, rows)
+    with django_assert_num_queries(list_queries):
+        response = owner.get(f"/api/v1/workspace/{workspace.pk}/{path}", {"limit": 10})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, MANY])
+@pytest.mark.parametrize("endpoint", [name for name, spec in ENDPOINTS.items() if spec[3] is not None])
+def test_detail_query_count_does_not_grow_with_rows(endpoint, rows, workspace, owner, django_assert_num_queries):
+    path, make, _list, detail_queries = ENDPOINTS[endpoint]
+    target = make(workspace, rows)[-1]
+    with django_assert_num_queries(detail_queries):
+        response = owner.get(f"/api/v1/workspace/{workspace.pk}/{path}/{target}")
+    assert response.status_code == 200
