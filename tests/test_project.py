@@ -63,7 +63,7 @@ def test_sessions_app_has_its_own_label_beside_django_sessions():
 
 def test_every_test_folder_is_a_package():
     for folder in [BASE_DIR / "tests", *(p for p in (BASE_DIR / "tests").iterdir() if p.is_dir())]:
-        if folder.name.startswith(("_", ".")):
+        if folder.name.startswith(("_", ".")) or folder.name == "artifacts":  # screenshots (git-ignored), no tests
             continue
         assert (folder / "__init__.py").exists(), folder
 
