@@ -73,12 +73,14 @@ def chromium(width: int = 1400, height: int = 1000) -> Iterator:
 
 def admin_login(driver, base_url: str, email: str, password: str) -> None:
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.get(f"{base_url}/admin/login/")
     driver.find_element(By.NAME, "username").send_keys(email)
     driver.find_element(By.NAME, "password").send_keys(password)
     driver.find_element(By.CSS_SELECTOR, "input[type=submit]").click()
-    assert driver.find_elements(By.ID, "user-tools") or "/admin/login/" not in driver.current_url, "logged in"
+    # the index after the redirect: logged in (a wrong password would stay on the login page)
+    WebDriverWait(driver, 30).until(lambda d: d.find_elements(By.ID, "user-tools"))
 
 
 def full_page_screenshot(driver, path: Path) -> Path:

@@ -32,3 +32,15 @@ def test_docs_screenshot_is_committed_and_referenced():
     readme = (ROOT / "README.md").read_text()
     assert "![Admin calendar](docs/calendar.png)" in readme
     assert readme.index("## Back office") < readme.index("## Layout")
+
+
+def test_the_browser_test_skips_without_chromium_but_fails_in_ci(monkeypatch):
+    from tests.backoffice import browser
+
+    monkeypatch.setattr(browser, "browser_paths", lambda: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Chromium and chromedriver are not installed"):
+        browser.require_browser()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="in CI they must be"):
+        browser.require_browser()
