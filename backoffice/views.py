@@ -27,6 +27,8 @@ VIEWS = [(DAY, _("Day")), (WEEK, _("Week"))]
 CALENDAR_TITLE = _("Calendar")
 NO_WORKSPACE = _("You are not an active member of any workspace, so there is no calendar to show.")
 UNASSIGNED_KEY = "unassigned"
+#: the dates the calendar opens on (weeks and time zones near year 1 or 9999 would overflow)
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
 class CalendarFilterForm(forms.Form):
@@ -42,6 +44,13 @@ class CalendarFilterForm(forms.Form):
             (m.pk, _staff_label(m) if m.is_active else _("%(name)s (inactive)") % {"name": _staff_label(m)})
             for m in staff
         ]
+
+    def clean_date(self) -> date | None:
+        value = self.cleaned_data.get("date")
+        if value is not None and not (FIRST_DAY <= value <= LAST_DAY):
+            # Django's own "Enter a valid date." (already in every language)
+            raise forms.ValidationError(self.fields["date"].error_messages["invalid"], code="invalid")
+        return value
 
 
 def _staff_label(membership: Membership) -> str:

@@ -239,6 +239,9 @@ def test_defaults_and_bad_filter_values(admin_http, practice):
     assert response.status_code == 200
     assert response.context["view"] == "week"
     assert response.context["form"].errors.keys() == {"date", "view"}
+    for far in ("0001-01-01", "9999-12-31"):
+        response = admin_http.get(URL, {"workspace": practice.workspace.pk, "date": far})
+        assert response.status_code == 200 and "date" in response.context["form"].errors
     response = admin_http.get(URL, {"workspace": practice.workspace.pk, "staff": "0" * 24})
     assert response.status_code == 200 and "staff" in response.context["form"].errors
 
