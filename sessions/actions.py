@@ -149,17 +149,19 @@ def session_settle(
     )
 
 
-def _set_services(session: Session, services: Sequence[Service]) -> None:
-    """Replace the session's services, keeping the order given (duplicates count once)."""
+def _set_services(session: Session, services: Sequence[Service], *, replace: bool = True) -> None:
+    """Replace the session's services (a new session has none), keeping the order given
+    (duplicates count once)."""
     unique = list({service.pk: service for service in services}.values())
-    SessionService.objects.filter(workspace_id=session.workspace_id, session=session).delete()
+    if replace:
+        SessionService.objects.filter(workspace_id=session.workspace_id, session=session).delete()
     SessionService.objects.bulk_create(
         SessionService(workspace_id=session.workspace_id, session=session, service=service, position=position)
         for position, service in enumerate(unique)
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # joins the caller's transaction: a failure rolls it all back
 def session_create(
     *,
     workspace: Workspace,
@@ -194,7 +196,7 @@ def session_create(
     )
     session._history_service_ids = list(dict.fromkeys(service.pk for service in services))  # history.receivers
     session.save(force_insert=True)
-    _set_services(session, services)
+    _set_services(session, services, replace=False)
     return session
 
 

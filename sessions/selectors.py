@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import CharField, F, FilteredRelation, Func, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from config.api import ClockText, DayText, InstantText
+from services.models import Service
 from sessions.models import Session, SessionService
 
 
@@ -29,6 +32,19 @@ def session_queryset() -> QuerySet[Session]:
         service_id_list=ArraySubquery(_links().values("service_id")),
         service_name_list=ArraySubquery(_links().values("service__name")),
     )
+
+
+def session_just_written(session: Session, *, services: Sequence[Service]) -> Session:
+    """A session the caller has just created with ``services``, ready for ``SessionReadSerializer``.
+
+    Everything the serializer reads is already in hand (the client and the staff member with
+    its user come from the request's validation), so the answer to a create needs no query:
+    only the two service arrays ``session_queryset`` would annotate are set here.
+    """
+    unique = list({service.pk: service for service in services}.values())
+    session.service_id_list = [service.pk for service in unique]
+    session.service_name_list = [service.name for service in unique]
+    return session
 
 
 class _Pair(Func):

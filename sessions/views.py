@@ -14,7 +14,7 @@ from config.schema import FORBIDDEN, IDEMPOTENCY_KEY, PAGING_PARAMETERS, UNAUTHE
 from sessions import actions
 from sessions.filters import SessionFilter
 from sessions.models import SessionStatus
-from sessions.selectors import session_list_rows, session_queryset
+from sessions.selectors import session_just_written, session_list_rows, session_queryset
 from sessions.serializers import SessionReadSerializer, SessionWriteSerializer, session_row_data
 from workspaces.tenancy import (
     CreateMixin,
@@ -133,7 +133,7 @@ class SessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Destroy
 
     def perform_create(self, data):
         session = actions.session_create(workspace=self.workspace, **data)
-        return self.get_queryset().get(pk=session.pk)
+        return session_just_written(session, services=data["services"])  # answered without reading it back
 
     def perform_update(self, instance, data):
         instance.workspace = self.workspace

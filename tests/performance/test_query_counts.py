@@ -130,3 +130,38 @@ def test_detail_query_count_does_not_grow_with_rows(endpoint, rows, workspace, o
     with django_assert_num_queries(detail_queries):
         response = owner.get(f"/api/v1/workspace/{workspace.pk}/{path}/{target}")
     assert response.status_code == 200
+
+
+# A create (POST .../sessions with services and a staff member) as production runs it, in a
+# transaction of its own (no surrounding test transaction, so no savepoint either):
+#   1. the caller's user    2. the caller's membership with its workspace
+#   BEGIN
+#   3. the client    4. the services (one query for the list)    5. the staff member with its user
+#   6. the staff member's row locked (SELECT ... FOR UPDATE: concurrent bookings take turns)
+#   7. any overlapping session of either kind (one UNION ALL, each through its staff index)
+#   8. INSERT the session    9. INSERT its history row (history app)    10. INSERT its service links
+#   COMMIT
+# The answer is built from what was just written (sessions.selectors.session_just_written).
+CREATE_QUERIES = 12
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("services", [1, 5])
+def test_create_query_count(workspace, owner, services, django_assert_num_queries):
+    client = factories.ClientFactory(workspace=workspace)
+    staff = factories.MembershipFactory(workspace=workspace)
+    chosen = [factories.ServiceFactory(workspace=workspace, duration_minutes=10) for _ in range(services)]
+    body = {
+        "name": "Check-up",
+        "clientId": client.pk,
+        "serviceIds": [service.pk for service in chosen],
+        "staffId": staff.pk,
+        "date": "2024-01-20",
+        "startTime": "10:00",
+    }
+    with django_assert_num_queries(CREATE_QUERIES):
+        response = owner.post(f"/api/v1/workspace/{workspace.pk}/sessions", body, format="json")
+    assert response.status_code == 201, response.content
+    created = response.json()["session"]
+    # and the answer is what reading the session back gives
+    assert owner.get(f"/api/v1/workspace/{workspace.pk}/sessions/{created['id']}").json()["session"] == created
