@@ -2,19 +2,27 @@
 
 Counting failures per (address, email) means one attacker cannot lock a victim out from the
 victim's own address; the looser per-address limit stops one address spraying many emails.
-Counts live in the shared cache (Redis when REDIS_URL is set, else the database).
+Behind the TLS proxy (``BEHIND_TLS_PROXY``) the address is the last ``X-Forwarded-For`` entry,
+the one the proxy appended, so that everyone behind the proxy does not share one count.
+
+Counts live in the shared cache (Redis when REDIS_URL is set, else the database). Each attempt
+is counted before the password is checked (an atomic INCR on Redis), and given back unless the
+password turns out wrong, so a burst of parallel guesses gets no more tries than the limit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import time
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 WINDOW_SECONDS = 15 * 60
@@ -26,27 +34,38 @@ def _limits() -> tuple[int, int]:
     return per_pair, per_address
 
 
+def client_address(request) -> str:
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.SECURE_PROXY_SSL_HEADER and forwarded.strip():
+        return forwarded.split(",")[-1].strip()  # appended by our proxy; the rest is the client's word
+    return request.META.get("REMOTE_ADDR", "")
+
+
 def _keys(request, email: str) -> tuple[str, str]:
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     pair = hashlib.sha256(f"{address}|{email.strip().lower()}".encode()).hexdigest()
-    return f"login-fail:pair:{pair}", f"login-fail:addr:{address}"
+    return f"login-fail:pair:{pair}", f"login-fail:addr:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
-def _blocked_for(key: str, limit: int) -> int:
-    entry = cache.get(key)
-    if not entry:
-        return 0
-    count, started = entry
-    remaining = int(started + WINDOW_SECONDS - time.time())
-    return remaining if count >= limit and remaining > 0 else 0
-
-
-def _record_failure(key: str) -> None:
-    entry = cache.get(key)
+def _count_attempt(key: str, limit: int) -> int:
+    """Count one attempt in ``key``'s window; the seconds to wait when it is over ``limit``, else 0."""
     now = time.time()
-    if not entry or entry[1] + WINDOW_SECONDS <= now:
-        entry = (0, now)
-    cache.set(key, (entry[0] + 1, entry[1]), WINDOW_SECONDS)
+    cache.add(f"{key}:since", now, WINDOW_SECONDS)  # the window starts at its first attempt
+    cache.add(key, 0, WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, WINDOW_SECONDS)
+        count = 1
+    if count <= limit:
+        return 0
+    since = cache.get(f"{key}:since") or now
+    return max(0, int(since + WINDOW_SECONDS - now))
+
+
+def _give_back(key: str) -> None:
+    with contextlib.suppress(ValueError):  # the window ended meanwhile
+        cache.decr(key)
 
 
 class TokenView(TokenObtainPairView):
@@ -61,17 +80,32 @@ class TokenView(TokenObtainPairView):
         email = email if isinstance(email, str) else ""
         pair_key, address_key = _keys(request, email)
         per_pair, per_address = _limits()
-        wait = max(_blocked_for(pair_key, per_pair), _blocked_for(address_key, per_address))
-        if wait:
-            raise exceptions.Throttled(wait=wait)
+        wait = max(_count_attempt(pair_key, per_pair), _count_attempt(address_key, per_address))
+        failed = False
         try:
+            if wait:
+                raise exceptions.Throttled(wait=wait)
             return super().post(request, *args, **kwargs)
         except exceptions.AuthenticationFailed:
-            _record_failure(pair_key)
-            _record_failure(address_key)
+            failed = True  # only a wrong password keeps its count
             raise
+        finally:
+            if not failed:
+                _give_back(pair_key)
+                _give_back(address_key)
+
+
+class RefreshSerializer(TokenRefreshSerializer):
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except get_user_model().DoesNotExist:  # simplejwt looks the user up with .get(): deleted is a 500
+            raise exceptions.AuthenticationFailed(
+                self.error_messages["no_active_account"], "no_active_account"
+            ) from None
 
 
 class RefreshView(TokenRefreshView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
+    serializer_class = RefreshSerializer
