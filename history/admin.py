@@ -36,8 +36,9 @@ class HistoryAdmin(SimpleHistoryAdmin):
     object_history_list_template = "history/object_history_list.html"
     history_list_per_page = 50
 
-    #: recorded fields never listed as changes
-    history_unlisted_fields = frozenset({"id", "workspace", "created_at", "updated_at"})
+    #: recorded fields never listed as changes: bookkeeping, and the real instants (derived from
+    #: the date, the times and the workspace's time zone, which are listed)
+    history_unlisted_fields = frozenset({"id", "workspace", "created_at", "updated_at", "starts_at", "ends_at"})
     #: relations the changes print, loaded with the history rows (``select_related``)
     history_select_related: Sequence[str] = ()
 
@@ -60,7 +61,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
         queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
-        workspace_id = self.model._default_manager.filter(pk=object_id).values_list("workspace_id", flat=True).first()
+        workspace_id = getattr(request, "_history_workspace_id", None)  # set by history_view
+        if workspace_id is None:
+            workspace_id = (
+                self.model._default_manager.filter(pk=object_id).values_list("workspace_id", flat=True).first()
+            )
         if workspace_id is not None:  # the object is there: its workspace leads the index
             queryset = queryset.filter(workspace_id=workspace_id)
         if self.history_select_related:
@@ -71,6 +76,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
         extra_context = dict(extra_context or {})
         obj = self.model._default_manager.filter(pk=object_id).first()
         if obj is not None:
+            request._history_workspace_id = obj.workspace_id
             sections = []
             for title, records in self.history_related_sections(request, obj):
                 records = list(records)

@@ -27,6 +27,7 @@ from nutrition.models import ConsultationStatus, FollowUp, NutritionSession
 from nutrition.serializers import PRIVATE_NOTES_PERMISSION
 from workspaces.admin_actions import status_action
 from workspaces.models import Membership
+from workspaces.search import search_key
 
 TIMESTAMPS = ("id", "created_at", "updated_at")
 EDITABLE_FIELDS = (
@@ -174,6 +175,13 @@ class NutritionSessionAdmin(HistoryAdmin):
         "updated_at",
     )
     inlines = (FollowUpInline,)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        key = search_key(search_term)
+        if key:  # also the client's name, email or phone as the clients' search folds them (Arabic too)
+            results = results | queryset.filter(client__search_text__contains=key)
+        return results, may_have_duplicates
 
     @admin.display(description=_("specialist"), ordering="staff__user__name")
     def specialist(self, obj: NutritionSession):

@@ -27,6 +27,7 @@ from sessions.models import Session, SessionService, SessionStatus
 from sessions.serializers import MAX_FIELD_VALUES, MAX_SERVICES, FieldValueSerializer
 from workspaces.admin_actions import status_action
 from workspaces.models import Client, Membership, Workspace
+from workspaces.search import search_key
 
 TIMESTAMPS = ("id", "created_at", "updated_at")
 
@@ -274,6 +275,13 @@ class SessionAdmin(HistoryAdmin):
         (_("Details"), {"fields": ("field_values", "attachments", "notes", "invoice")}),
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        key = search_key(search_term)
+        if key:  # also the client's name, email or phone as the clients' search folds them (Arabic too)
+            results = results | queryset.filter(client__search_text__contains=key)
+        return results, may_have_duplicates
 
     def get_autocomplete_fields(self, request):
         return [name for name, model in (("workspace", Workspace), ("client", Client), ("staff", Membership))

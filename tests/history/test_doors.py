@@ -262,3 +262,25 @@ def test_history_dates_are_when_the_write_happened(world):
     session = SessionFactory(workspace=world.workspace, client=world.client, date=dt.date(2020, 1, 1))
     row = Session.history.get(id=session.pk)
     assert abs((timezone.now() - row.history_date).total_seconds()) < 60
+
+
+# The history page of a session runs 8 queries however many rows it lists: the admin's session
+# and user; the session (for its workspace, which leads the history index, and its related
+# sections) and again in simple-history's view; the count and the page of rows (joined with
+# their user, workspace, client and staff member with its user); the names of the services on
+# the page; the session's workspace, once; nothing per row. (The content type of
+# users, read for links, is cached after the first page.)
+HISTORY_PAGE_QUERIES = 8
+
+
+@pytest.mark.parametrize("changes", [1, 8])
+def test_history_page_query_count_does_not_grow_with_rows(world, root, changes, django_assert_num_queries):
+    session_id = world.api.post(sessions_url(world), session_body(world), format="json").json()["session"]["id"]
+    for i in range(changes):
+        name = {"name": f"Name {i}"}
+        assert world.api.patch(f"{sessions_url(world)}/{session_id}", name, format="json").status_code == 200
+    browser = browser_for(root)
+    history_rows(browser, SESSIONS_ADMIN, session_id)  # warms the content-type cache
+
+    with django_assert_num_queries(HISTORY_PAGE_QUERIES):
+        assert len(history_rows(browser, SESSIONS_ADMIN, session_id)) == changes + 1
