@@ -284,3 +284,18 @@ def test_history_page_query_count_does_not_grow_with_rows(world, root, changes, 
 
     with django_assert_num_queries(HISTORY_PAGE_QUERIES):
         assert len(history_rows(browser, SESSIONS_ADMIN, session_id)) == changes + 1
+
+
+def test_a_past_version_of_a_session_shows_its_services_then(world, root):
+    massage, checkup = world.services
+    session_id = world.api.post(sessions_url(world), session_body(world), format="json").json()["session"]["id"]
+    world.api.patch(f"{sessions_url(world)}/{session_id}", {"serviceIds": [massage.pk], "name": "Later"}, format="json")
+    first = Session.history.filter(id=session_id).last()
+
+    response = browser_for(root).get(f"/admin/{SESSIONS_ADMIN}/{session_id}/history/{first.history_id}/")
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.initial["service_list"] == [checkup.pk, massage.pk]
+    assert form.initial["name"] == "Back pain"
+    assert 'value="Revert"' not in response.content.decode()
