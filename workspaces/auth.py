@@ -6,8 +6,9 @@ Behind the TLS proxy (``BEHIND_TLS_PROXY``) the address is the last ``X-Forwarde
 the one the proxy appended, so that everyone behind the proxy does not share one count.
 
 Counts live in the shared cache (Redis when REDIS_URL is set, else the database). Each attempt
-is counted before the password is checked (an atomic INCR on Redis), and given back unless the
-password turns out wrong, so a burst of parallel guesses gets no more tries than the limit.
+is counted before the password is checked (atomically: Redis's INCR, or an advisory lock around
+the database cache's read and write), and given back unless the password turns out wrong, so a
+burst of parallel guesses gets no more tries than the limit.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connection, transaction
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
+from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer as BaseTokenRefreshSerializer
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 WINDOW_SECONDS = 15 * 60
@@ -47,16 +50,29 @@ def _keys(request, email: str) -> tuple[str, str]:
     return f"login-fail:pair:{pair}", f"login-fail:addr:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
+@contextlib.contextmanager
+def _serialized(key: str):
+    """Make a count's read-and-write one step. Redis's INCR is atomic; the database cache's incr
+    is a read then a write, so it runs under a transaction-scoped advisory lock on the key."""
+    if not isinstance(caches["default"], DatabaseCache):
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        yield
+
+
 def _count_attempt(key: str, limit: int) -> int:
     """Count one attempt in ``key``'s window; the seconds to wait when it is over ``limit``, else 0."""
     now = time.time()
-    cache.add(f"{key}:since", now, WINDOW_SECONDS)  # the window starts at its first attempt
-    cache.add(key, 0, WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, WINDOW_SECONDS)
-        count = 1
+    with _serialized(key):
+        cache.add(f"{key}:since", now, WINDOW_SECONDS)  # the window starts at its first attempt
+        cache.add(key, 0, WINDOW_SECONDS)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, WINDOW_SECONDS)
+            count = 1
     if count <= limit:
         return 0
     since = cache.get(f"{key}:since") or now
@@ -64,7 +80,7 @@ def _count_attempt(key: str, limit: int) -> int:
 
 
 def _give_back(key: str) -> None:
-    with contextlib.suppress(ValueError):  # the window ended meanwhile
+    with _serialized(key), contextlib.suppress(ValueError):  # ValueError: the window ended meanwhile
         cache.decr(key)
 
 
@@ -95,7 +111,9 @@ class TokenView(TokenObtainPairView):
                 _give_back(address_key)
 
 
-class RefreshSerializer(TokenRefreshSerializer):
+class TokenRefreshSerializer(BaseTokenRefreshSerializer):
+    refresh = serializers.CharField(write_only=True)  # the answer is {"access"} only
+
     def validate(self, attrs):
         try:
             return super().validate(attrs)
@@ -108,4 +126,4 @@ class RefreshSerializer(TokenRefreshSerializer):
 class RefreshView(TokenRefreshView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    serializer_class = RefreshSerializer
+    serializer_class = TokenRefreshSerializer
