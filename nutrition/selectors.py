@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import F, Func, Prefetch, QuerySet, TextField, Value, prefetch_related_objects
+from django.db.models import F, Func, Prefetch, QuerySet, TextField, prefetch_related_objects
 
 from config.api import ClockText, DayText, InstantText
 from nutrition.models import FollowUp, NutritionSession
@@ -29,13 +29,13 @@ def _json_text(name: str):
     return Func(F(name), template="%(expressions)s", output_field=TextField())
 
 
-def nutrition_list_rows(queryset: QuerySet[NutritionSession], *, private_notes: bool) -> QuerySet:
-    """The consultations of ``queryset`` (filtered, not yet ordered) as plain rows for the list.
+def nutrition_list_rows(queryset: QuerySet[NutritionSession]) -> QuerySet:
+    """The consultations of ``queryset`` as plain rows for the list (filter and order it after).
 
     Like ``sessions.selectors.session_list_rows``: one query, no models, every value already in
-    the API's format (``nutrition.serializers.nutrition_row_data`` maps a row to its dict), plus
-    ``id``, ``date`` and ``start_time`` as stored for the order and the paging cursor.
-    ``notesPrivate`` is read only for callers allowed to see it (``private_notes``).
+    the API's format (``nutrition.serializers.nutrition_row_data`` maps a row to its dict, and
+    drops the private notes for callers not allowed to read them), plus ``id``, ``date`` and
+    ``start_time`` as stored for the order and the paging cursor.
     """
     return queryset.values(
         "id",
@@ -51,7 +51,7 @@ def nutrition_list_rows(queryset: QuerySet[NutritionSession], *, private_notes: 
         "notes_shared",
         "meeting_link",
         "location",
-        private_notes=F("notes_private") if private_notes else Value(None, output_field=TextField()),
+        "notes_private",
         date_text=DayText("date"),
         start_text=ClockText("start_time"),
         end_text=ClockText("end_time"),

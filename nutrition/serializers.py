@@ -116,11 +116,12 @@ class NutritionSessionReadSerializer(ApiModelSerializer):
         return super().to_representation(instance)
 
 
-def nutrition_row_data(row: dict, follow_ups: list[dict]) -> dict:
+def nutrition_row_data(row: dict, follow_ups: list[dict], *, private_notes: bool) -> dict:
     """A row of :func:`nutrition.selectors.nutrition_list_rows` in ``NutritionSessionReadSerializer``'s shape.
 
     The list's fast path: the same JSON, key for key (tests/performance/test_fast_lists.py holds
-    the two equal), with ``follow_ups`` from :func:`nutrition.selectors.follow_up_rows`.
+    the two equal), with ``follow_ups`` from :func:`nutrition.selectors.follow_up_rows`;
+    ``private_notes``: whether the caller may read them (:func:`can_read_private_notes`).
     """
     return {
         "id": row["id"],
@@ -134,7 +135,7 @@ def nutrition_row_data(row: dict, follow_ups: list[dict]) -> dict:
         "endTime": row["end_text"],
         "durationMinutes": row["duration_minutes"],
         "topic": row["topic"],
-        "notesPrivate": row["private_notes"],
+        "notesPrivate": row["notes_private"] if private_notes else None,
         "notesShared": row["notes_shared"],
         "attachments": orjson.loads(row["attachments_json"]),
         "followUps": follow_ups,

@@ -127,6 +127,7 @@ class NutritionSessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin
     # follow-ups are loaded by the read serializer (nutrition.selectors.follow_ups_load), in one
     # query that names the workspace, which a class-level prefetch could not
     queryset = NutritionSession.objects.all()
+    list_queryset = nutrition_list_rows(NutritionSession.objects.all())  # resolved once, here
     envelope = ("session", "sessions")
     ordering = ["date", "start_time", "id"]
     filterset_class = NutritionSessionFilter
@@ -143,14 +144,14 @@ class NutritionSessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin
     }
 
     def many(self, queryset):
-        # the list reads plain rows, not models (see sessions.views), in the read serializer's
-        # shape: nutrition.selectors.nutrition_list_rows and follow_up_rows, nutrition_row_data
-        private_notes = can_read_private_notes(self.membership)
-        rows, next_cursor, paged = paginate(
-            self.request, nutrition_list_rows(queryset, private_notes=private_notes), self.ordering
-        )
+        # the list reads plain rows (list_queryset), not models, as sessions.views does;
+        # nutrition_row_data gives each the read serializer's shape
+        rows, next_cursor, paged = paginate(self.request, queryset, self.ordering)
         follow_ups = follow_up_rows(workspace_id=self.workspace.pk, session_ids=[row["id"] for row in rows])
-        body = {"sessions": [nutrition_row_data(row, follow_ups[row["id"]]) for row in rows]}
+        private_notes = can_read_private_notes(self.membership)
+        body = {
+            "sessions": [nutrition_row_data(row, follow_ups[row["id"]], private_notes=private_notes) for row in rows]
+        }
         if paged:
             body["nextCursor"] = next_cursor
         return Response(body)

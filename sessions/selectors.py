@@ -60,7 +60,7 @@ def _json_text(name: str):
 
 
 def session_list_rows(queryset: QuerySet[Session]) -> QuerySet:
-    """The sessions of ``queryset`` (filtered, not yet ordered) as plain rows for the list.
+    """The sessions of ``queryset`` as plain rows for the list (filter and order it after).
 
     The list is the hot read path (every calendar view), so it reads no models: one query
     whose rows carry every value of ``SessionReadSerializer``'s shape already formatted by

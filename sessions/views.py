@@ -13,7 +13,7 @@ from config.api import paginate
 from config.schema import FORBIDDEN, IDEMPOTENCY_KEY, PAGING_PARAMETERS, UNAUTHENTICATED, envelope, error
 from sessions import actions
 from sessions.filters import SessionFilter
-from sessions.models import SessionStatus
+from sessions.models import Session, SessionStatus
 from sessions.selectors import session_just_written, session_list_rows, session_queryset
 from sessions.serializers import SessionReadSerializer, SessionWriteSerializer, session_row_data
 from workspaces.tenancy import (
@@ -109,6 +109,7 @@ LIST_PARAMETERS = [
 )
 class SessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, WorkspaceScopedViewSet):
     queryset = session_queryset()
+    list_queryset = session_list_rows(Session.objects.all())  # resolved once, here
     envelope = ("session", "sessions")
     ordering = ["date", "start_time", "id"]
     filterset_class = SessionFilter
@@ -123,9 +124,9 @@ class SessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Destroy
     }
 
     def many(self, queryset):
-        # the list reads plain rows, not models (the hot path: every calendar view), in the
-        # read serializer's shape: sessions.selectors.session_list_rows, session_row_data
-        rows, next_cursor, paged = paginate(self.request, session_list_rows(queryset), self.ordering)
+        # the list reads plain rows (list_queryset), not models: the hot path, every calendar
+        # view. session_row_data gives each the read serializer's shape.
+        rows, next_cursor, paged = paginate(self.request, queryset, self.ordering)
         body = {"sessions": [session_row_data(row) for row in rows]}
         if paged:
             body["nextCursor"] = next_cursor

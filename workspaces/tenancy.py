@@ -75,6 +75,8 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
     ordering: list[str] = ["id"]
     read_serializer_class = None
     write_serializer_class = None
+    #: what the list reads instead of ``queryset``, if set (plain rows: see sessions.views.many)
+    list_queryset: QuerySet | None = None
     lookup_url_kwarg = "pk"
     lookup_value_regex = "[^/]+"
 
@@ -97,7 +99,8 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
             raise exceptions.MethodNotAllowed(self.request.method) from None
 
     def get_queryset(self) -> QuerySet:
-        return self.queryset.filter(workspace=self.workspace)
+        queryset = self.list_queryset if self.action == "list" and self.list_queryset is not None else self.queryset
+        return queryset.filter(workspace=self.workspace)
 
     def get_object(self):
         pk = self.kwargs[self.lookup_url_kwarg]
