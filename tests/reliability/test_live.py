@@ -151,7 +151,8 @@ def test_schema_fuzzing_finds_no_server_error_and_no_undocumented_answer(stack, 
         "--report-json-path",
         str(report),
     ]
-    completed = subprocess.run(command, cwd=live.BASE_DIR, env=env, capture_output=True, text=True, timeout=900)
+    # run in the test's folder: the CLI keeps its .schemathesis/ state in the working directory
+    completed = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900)
     output = completed.stdout[-20000:] + completed.stderr[-5000:]
 
     summary = json.loads(report.read_text())
