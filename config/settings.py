@@ -180,6 +180,9 @@ STORAGES = {
 
 # --- Security (production-safe by default; DEBUG relaxes what plain HTTP on localhost needs) --
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", True) else None
+# proxies in front that append the client's address to X-Forwarded-For (0: the peer's address is
+# the client's); login throttling counts failures by that address (workspaces/auth.py)
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not (DEBUG or TESTING))

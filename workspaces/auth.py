@@ -2,8 +2,8 @@
 
 Counting failures per (address, email) means one attacker cannot lock a victim out from the
 victim's own address; the looser per-address limit stops one address spraying many emails.
-Behind the TLS proxy (``BEHIND_TLS_PROXY``) the address is the last ``X-Forwarded-For`` entry,
-the one the proxy appended, so that everyone behind the proxy does not share one count.
+Behind proxies that append to ``X-Forwarded-For`` (``TRUSTED_PROXY_COUNT``) the address is the
+entry they appended, so that everyone behind the proxy does not share one count.
 
 Counts live in the shared cache (Redis when REDIS_URL is set, else the database). Each attempt
 is counted before the password is checked (atomically: Redis's INCR, or an advisory lock around
@@ -38,9 +38,12 @@ def _limits() -> tuple[int, int]:
 
 
 def client_address(request) -> str:
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if settings.SECURE_PROXY_SSL_HEADER and forwarded.strip():
-        return forwarded.split(",")[-1].strip()  # appended by our proxy; the rest is the client's word
+    """The peer's address or, with ``TRUSTED_PROXY_COUNT`` proxies in front, the entry of
+    X-Forwarded-For the outermost of them appended (the entries before it are the client's word)."""
+    hops = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if hops > 0 and len(forwarded) >= hops:
+        return forwarded[-hops]
     return request.META.get("REMOTE_ADDR", "")
 
 

@@ -212,9 +212,9 @@ def test_successful_logins_never_use_up_the_allowance():
 
 
 @pytest.mark.django_db
-def test_behind_the_proxy_each_client_address_has_its_own_count(settings):
-    # given the TLS proxy (BEHIND_TLS_PROXY, the default): every request comes from its address
-    assert settings.SECURE_PROXY_SSL_HEADER
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_a_proxy_each_client_address_has_its_own_count():
+    # given one proxy in front that appends the client's address to X-Forwarded-For
     proxy = "10.0.0.2"
     factories.MembershipFactory(user__email="amal@example.com")
     factories.MembershipFactory(user__email="badr@example.com")
@@ -229,3 +229,14 @@ def test_behind_the_proxy_each_client_address_has_its_own_count(settings):
     # the proxy appends the address it saw, and that last entry is the one counted
     dodge = login("amal@example.com", PASSWORD, address=proxy, HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.66")
     assert dodge.status_code == 429
+
+
+@pytest.mark.django_db
+def test_without_a_trusted_proxy_a_forged_x_forwarded_for_changes_nothing(settings):
+    # given no trusted proxy (the default): the peer's address is the client's
+    assert settings.TRUSTED_PROXY_COUNT == 0
+    factories.MembershipFactory(user__email="amal@example.com")
+    for n in range(5):
+        login("amal@example.com", "wrong", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
+    # then a fresh X-Forwarded-For gives no fresh allowance
+    assert login("amal@example.com", PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.1").status_code == 429
