@@ -1,0 +1,590 @@
+"""``python -m bench [--quick]``: seed, serve with gunicorn, measure against the floor, print a table.
+
+One run, in this order:
+
+1. a database of its own on the same server (``<name>_bench``; dropped at the end unless
+   ``--keep``), migrated, and one busy workspace seeded with ``seed_demo`` (10,000 sessions of
+   both kinds, about 8,000 general sessions over nine months);
+2. the production server, ``gunicorn config.wsgi`` on 127.0.0.1 and a free port, with production
+   settings (DEBUG off), and the floor (:mod:`bench.floor`) behind a second gunicorn;
+3. latency (median and p95 of repeated requests, interleaved with the floor's so that both see
+   the same machine) of the session list for date ranges holding 50, 500 and 2000 sessions and
+   for a week, and of a create with two services; throughput of the 50-session list with 8
+   concurrent clients; the SQL queries of each request, counted by running the same request
+   through Django's test client inside ``CaptureQueriesContext`` (no DEBUG, no header);
+4. scale: ``seed_demo`` adds 1,000 workspaces of 1,000 sessions (``--quick``: 100) while the
+   server runs, and the week view of the busy workspace is measured again.
+
+Every figure is also given as a ratio to the floor: the same rows fetched by one hand-written
+query through psycopg and encoded by orjson, in this process (and, for requests, the same
+behind gunicorn: "floor over HTTP").
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import orjson
+import psycopg
+
+from bench import floor
+
+ROOT = Path(__file__).resolve().parent.parent
+BUSY_SESSIONS = 10_000  # of both kinds in the busy workspace (seed_demo's --sessions-per-workspace)
+SIZES = (50, 500, 2000)
+CONCURRENCY = 8
+
+
+@dataclass
+class Settings:
+    quick: bool
+    rounds: int  # latency samples of each small request
+    big_rounds: int  # latency samples of the 2000-session list
+    creates: int
+    throughput_seconds: float
+    scale_workspaces: int
+    workers: int
+
+
+@dataclass
+class Figure:
+    name: str
+    rows: int | None = None
+    samples: list[float] = field(default_factory=list)
+    floor: list[float] = field(default_factory=list)
+    wire_floor: list[float] = field(default_factory=list)
+    queries: int | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples)
+
+    def p95(self) -> float:
+        ordered = sorted(self.samples)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Database and processes
+# --------------------------------------------------------------------------------------------
+
+
+def server_url() -> str:
+    """DATABASE_URL, or the embedded PostgreSQL the project starts when it is unset."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    sys.path.insert(0, str(ROOT))
+    from config.embedded_db import embedded_database_url
+
+    return embedded_database_url(ROOT)
+
+
+def with_database(url: str, name: str) -> str:
+    return urlunsplit(urlsplit(url)._replace(path="/" + name))
+
+
+def recreate_database(url: str, name: str) -> None:
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(url: str, name: str) -> None:
+    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def app_environment(database_url: str) -> dict[str, str]:
+    """Production settings, relaxed only for plain HTTP on loopback."""
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        DEBUG="0",
+        SECRET_KEY=secrets.token_hex(32),
+        ALLOWED_HOSTS="127.0.0.1,localhost,testserver",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_COOKIES="0",
+        SECURE_HSTS_SECONDS="0",
+        JWT_ACCESS_MINUTES="120",
+        DB_CONN_MAX_AGE="600",
+        BENCH_FLOOR_DATABASE_URL=database_url,
+    )
+    env.pop("TESTING", None)
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True, stdout=subprocess.PIPE, text=True
+    )
+    return result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    def __init__(self, app: str, env: dict[str, str], workers: int):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", app, "-w", str(workers), "-b", f"127.0.0.1:{self.port}"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # its own process group: stopped with its workers
+        )
+
+    def wait_ready(self, path: str) -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited: {self.process.stderr.read().decode()[-2000:]}")
+            try:
+                status, _body = request(self.port, "GET", path)
+                if status < 500:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit("gunicorn did not answer within 60 s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP over loopback
+# --------------------------------------------------------------------------------------------
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None, token: str | None = None):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def timed(call) -> float:
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def throughput(call, seconds: float, concurrency: int) -> tuple[float, list[float]]:
+    """Requests per second of ``call`` run by ``concurrency`` threads for ``seconds``."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def worker():
+        mine = []
+        while time.perf_counter() < stop_at:
+            mine.append(timed(call))
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(latencies) / (time.perf_counter() - started), latencies
+
+
+# --------------------------------------------------------------------------------------------
+# The run
+# --------------------------------------------------------------------------------------------
+
+
+def pick_ranges(conn: psycopg.Connection, workspace_id: str) -> dict[int, tuple[str, str, int]]:
+    """For each size, the date range (starting in the middle of the calendar) with the closest count.
+
+    Under key 0: the week view, seven days from the middle of the calendar.
+    """
+    counts = conn.execute(
+        "SELECT date, count(*) FROM appointments_session WHERE workspace_id = %s GROUP BY date ORDER BY date",
+        (workspace_id,),
+    ).fetchall()
+    ranges: dict[int, tuple[str, str, int]] = {}
+    for size in SIZES:
+        best = None
+        for start in range(len(counts) // 4, len(counts) // 2):
+            total = 0
+            for end in range(start, len(counts)):
+                total += counts[end][1]
+                if best is None or abs(total - size) < abs(best[2] - size):
+                    best = (counts[start][0], counts[end][0], total)
+                if total >= size:
+                    break
+        ranges[size] = (best[0].isoformat(), best[1].isoformat(), best[2])
+    middle = counts[len(counts) // 2][0]
+    week = [n for day, n in counts if middle <= day <= middle + dt.timedelta(days=6)]
+    ranges[0] = (middle.isoformat(), (middle + dt.timedelta(days=6)).isoformat(), sum(week))
+    return ranges
+
+
+class QueryCounter:
+    """The same requests through Django's test client, counting SQL with CaptureQueriesContext."""
+
+    def __init__(self, env: dict[str, str], token: str):
+        os.environ.update(env)
+        os.environ.pop("TESTING", None)
+        warnings.filterwarnings("ignore", message="No directory at")  # whitenoise: no collectstatic here
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+        sys.path.insert(0, str(ROOT))
+        import django
+
+        django.setup()
+        from rest_framework.test import APIClient
+
+        self.client = APIClient()
+        self.client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    def count(self, method: str, path: str, body: dict | None = None) -> int:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            response = getattr(self.client, method.lower())(path, body, format="json")
+        assert response.status_code < 300, response.content
+        return len(queries.captured_queries)
+
+
+def run(settings: Settings, keep: bool, name: str | None, output: str | None = None) -> int:
+    started = time.perf_counter()
+    base = server_url()
+    name = name or (urlsplit(base).path.strip("/") or "postgres") + "_bench"
+    url = with_database(base, name)
+    env = app_environment(url)
+    say(f"==> database {name} (fresh), gunicorn workers: {settings.workers}, CPUs: {os.cpu_count()}")
+    recreate_database(base, name)
+    servers: list[Gunicorn] = []
+    try:
+        manage(env, "migrate", "--noinput", "-v0")
+        t = time.perf_counter()
+        seeded = json.loads(
+            manage(env, "seed_demo", "--workspaces", "1", "--sessions-per-workspace", str(BUSY_SESSIONS), "--json")
+        )
+        say(f"==> seed_demo: 1 workspace, {BUSY_SESSIONS:,} sessions in {time.perf_counter() - t:.1f} s")
+        workspace = seeded["firstWorkspaceId"]
+
+        api = Gunicorn("config.wsgi", env, settings.workers)
+        servers.append(api)
+        wire = Gunicorn("bench.floor:application", env, settings.workers)
+        servers.append(wire)
+        api.wait_ready("/healthz")
+
+        status, body = request(
+            api.port,
+            "POST",
+            "/api/v1/auth/token",
+            orjson.dumps({"email": "owner0.w0.s1@demo.example", "password": seeded["staffPassword"]}),
+        )
+        assert status == 200, body
+        token = orjson.loads(body)["access"]
+        conn = psycopg.connect(url, autocommit=True)
+        ranges = pick_ranges(conn, workspace)
+        wire.wait_ready(f"/{workspace}?dateFrom={ranges[50][0]}&dateTo={ranges[50][1]}")
+        counter = QueryCounter(env, token)
+
+        figures = [measure_baseline(settings, api, wire, conn, workspace, ranges[50])]
+        figures += measure_lists(settings, api, wire, conn, counter, token, workspace, ranges)
+        figures.append(measure_create(settings, api, conn, counter, token, workspace))
+        rps = measure_throughput(settings, api, wire, token, workspace, ranges[50])
+        scale = measure_scale(settings, env, api, conn, token, workspace, ranges[0])
+        results = report(settings, figures, rps, scale, time.perf_counter() - started)
+        if output:
+            Path(output).write_text(json.dumps(results, indent=2) + "\n")
+            say(f"results written to {output}")
+        conn.close()
+    finally:
+        for server in servers:
+            server.stop()
+        if not keep:
+            drop_database(base, name)
+    return 0
+
+
+def list_path(workspace: str, date_from: str, date_to: str) -> str:
+    return f"/api/v1/workspace/{workspace}/sessions?" + urlencode({"dateFrom": date_from, "dateTo": date_to})
+
+
+def measure_lists(settings, api, wire, conn, counter, token, workspace, ranges) -> list[Figure]:
+    figures = []
+    for size in (*SIZES, 0):
+        date_from, date_to, rows = ranges[size]
+        label = f"list {size} sessions" if size else "week view"
+        figure = Figure(f"{label} ({date_from}..{date_to})", rows=rows)
+        path = list_path(workspace, date_from, date_to)
+        floor_path = f"/{workspace}?" + urlencode({"dateFrom": date_from, "dateTo": date_to})
+
+        # the floor gives the API's JSON: same keys, values and order
+        status, body = request(api.port, "GET", path, token=token)
+        assert status == 200, body
+        expected = floor.list_json(conn, workspace, date_from, date_to)
+        if orjson.loads(body) != orjson.loads(expected):
+            raise SystemExit(f"the floor's JSON differs from the API's for {label}")
+        assert len(orjson.loads(body)["sessions"]) == rows
+
+        figure.queries = counter.count("GET", path)
+        rounds = settings.big_rounds if size >= 2000 else settings.rounds
+        for _ in range(rounds):
+            figure.samples.append(timed(lambda p=path: request(api.port, "GET", p, token=token)))
+            figure.floor.append(timed(lambda a=(date_from, date_to): floor.list_json(conn, workspace, *a)))
+            figure.wire_floor.append(timed(lambda p=floor_path: request(wire.port, "GET", p)))
+        say(f"    {figure.name}: {rows} rows, {figure.median * 1e3:.2f} ms")
+        figures.append(figure)
+    return figures
+
+
+def measure_baseline(settings, api, wire, conn, workspace, span) -> Figure:
+    """GET /healthz: gunicorn, Django's middleware and one SELECT 1; no authentication, no DRF.
+
+    What any request costs before the API does anything, set against the 50-session floor.
+    """
+    date_from, date_to, _rows = span
+    floor_path = f"/{workspace}?" + urlencode({"dateFrom": date_from, "dateTo": date_to})
+    figure = Figure("healthz (Django + SELECT 1, no auth)", queries=1)
+    for _ in range(settings.rounds):
+        figure.samples.append(timed(lambda: request(api.port, "GET", "/healthz")))
+        figure.floor.append(timed(lambda: floor.list_json(conn, workspace, date_from, date_to)))
+        figure.wire_floor.append(timed(lambda: request(wire.port, "GET", floor_path)))
+    say(f"    {figure.name}: {figure.median * 1e3:.2f} ms")
+    return figure
+
+
+def measure_create(settings, api, conn, counter, token, workspace) -> Figure:
+    staff = conn.execute(
+        "SELECT m.id, coalesce(nullif(u.name, ''), u.email) FROM workspaces_membership m"
+        " JOIN workspaces_user u ON u.id = m.user_id"
+        " WHERE m.workspace_id = %s AND m.role IN ('owner', 'admin', 'specialist') ORDER BY m.id",
+        (workspace,),
+    ).fetchall()
+    services = conn.execute(
+        "SELECT id, name FROM services_service WHERE workspace_id = %s ORDER BY id LIMIT 2", (workspace,)
+    ).fetchall()
+    client_id, client_name = conn.execute(
+        "SELECT id, name FROM workspaces_client WHERE workspace_id = %s ORDER BY id LIMIT 1", (workspace,)
+    ).fetchone()
+    path = f"/api/v1/workspace/{workspace}/sessions"
+    figure = Figure("create, two services", rows=1)
+    day = dt.date(2031, 1, 1)
+
+    def body(i: int) -> dict:
+        return {
+            "name": "Bench",
+            "clientId": client_id,
+            "serviceIds": [pk for pk, _name in services],
+            "staffId": staff[i % len(staff)][0],
+            "date": (day + dt.timedelta(days=i // len(staff))).isoformat(),
+            "startTime": "10:00",
+        }
+
+    figure.queries = counter.count("POST", path, body(0))
+    for i in range(1, settings.creates + 1):
+        payload = orjson.dumps(body(i))
+        figure.samples.append(timed(lambda p=payload: assert_created(request(api.port, "POST", path, p, token))))
+        staff_id, staff_name = staff[i % len(staff)]
+        figure.floor.append(
+            timed(
+                lambda i=i, s=(staff_id, staff_name): floor.create_json(
+                    conn,
+                    workspace_id=workspace,
+                    client_id=client_id,
+                    client_name=client_name,
+                    staff_id=s[0],
+                    staff_name=s[1],
+                    services=services,
+                    day=dt.date(2035, 1, 1) + dt.timedelta(days=i),
+                    start=dt.time(10),
+                    minutes=60,
+                )
+            )
+        )
+    say(f"    {figure.name}: {figure.median * 1e3:.2f} ms")
+    return figure
+
+
+def assert_created(answer) -> None:
+    status, body = answer
+    assert status == 201, body
+
+
+def measure_throughput(settings, api, wire, token, workspace, span):
+    date_from, date_to, _rows = span
+    path = list_path(workspace, date_from, date_to)
+    floor_path = f"/{workspace}?" + urlencode({"dateFrom": date_from, "dateTo": date_to})
+    api_rps, api_latencies = throughput(
+        lambda: request(api.port, "GET", path, token=token), settings.throughput_seconds, CONCURRENCY
+    )
+    floor_rps, _ = throughput(lambda: request(wire.port, "GET", floor_path), settings.throughput_seconds, CONCURRENCY)
+    say(f"    throughput: {api_rps:.0f} req/s (floor over HTTP {floor_rps:.0f})")
+    return api_rps, floor_rps, statistics.median(api_latencies)
+
+
+def measure_week(settings, api, conn, token, workspace, week, label: str) -> Figure:
+    date_from, date_to, rows = week
+    figure = Figure(label, rows=rows)
+    path = list_path(workspace, date_from, date_to)
+    request(api.port, "GET", path, token=token)
+    for _ in range(settings.rounds):
+        figure.samples.append(timed(lambda: request(api.port, "GET", path, token=token)))
+        figure.floor.append(timed(lambda: floor.list_json(conn, workspace, date_from, date_to)))
+    return figure
+
+
+def count_sessions(conn) -> int:
+    return conn.execute(
+        "SELECT (SELECT count(*) FROM appointments_session) + (SELECT count(*) FROM nutrition_nutritionsession)"
+    ).fetchone()[0]
+
+
+def measure_scale(settings, env, api, conn, token, workspace, week) -> dict:
+    """The busy workspace's week view, then seed_demo adds 1,000 workspaces (--quick: 100), then again."""
+    before = count_sessions(conn)
+    small = measure_week(settings, api, conn, token, workspace, week, f"week view at {before:,} sessions")
+    say(f"    {small.name}: {small.median * 1e3:.2f} ms")
+    t = time.perf_counter()
+    workspaces = str(settings.scale_workspaces)
+    manage(env, "seed_demo", "--workspaces", workspaces, "--sessions-per-workspace", "1000", "--seed", "2", "--json")
+    seconds = time.perf_counter() - t
+    after = count_sessions(conn)
+    say(f"==> seed_demo: {settings.scale_workspaces:,} workspaces, {after - before:,} sessions in {seconds:.1f} s")
+    big = measure_week(settings, api, conn, token, workspace, week, f"week view at {after:,} sessions")
+    say(f"    {big.name}: {big.median * 1e3:.2f} ms")
+    return {"seed_seconds": seconds, "added": after - before, "small": small, "big": big}
+
+
+# --------------------------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------------------------
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.2f}"
+
+
+def report(settings, figures, rps, scale, elapsed) -> None:
+    say("")
+    say(f"{'measure':<40} {'rows':>5} {'SQL':>4} {'median ms':>10} {'p95 ms':>8} {'floor ms':>9} {'x floor':>8}"
+        f" {'floor/HTTP ms':>14} {'x floor/HTTP':>13}")  # fmt: skip
+    for f in figures:
+        floor_ms = statistics.median(f.floor)
+        wire = statistics.median(f.wire_floor) if f.wire_floor else None
+        say(
+            f"{f.name:<40} {f.rows or '':>5} {f.queries or '':>4} {ms(f.median):>10} {ms(f.p95()):>8}"
+            f" {ms(floor_ms):>9} {f.median / floor_ms:>8.2f}"
+            f" {ms(wire) if wire else '':>14} {f'{f.median / wire:.2f}' if wire else '':>13}"
+        )
+    api_rps, floor_rps, loaded_latency = rps
+    say(
+        f"{'list 50, ' + str(CONCURRENCY) + ' concurrent clients':<40} {'':>5} {'':>4}"
+        f" {api_rps:>7.0f}/s  (median {ms(loaded_latency)} ms under load; floor over HTTP {floor_rps:.0f}/s,"
+        f" x{floor_rps / api_rps:.2f})"
+    )
+    small, big = scale["small"], scale["big"]
+    growth = big.median / small.median
+    floor_growth = statistics.median(big.floor) / statistics.median(small.floor)
+    for f in (small, big):
+        floor_ms = statistics.median(f.floor)
+        say(
+            f"{f.name:<40} {f.rows:>5} {'':>4} {ms(f.median):>10} {ms(f.p95()):>8}"
+            f" {ms(floor_ms):>9} {f.median / floor_ms:>8.2f}"
+        )
+    say(f"week view grows x{growth:.2f} from {small.name[13:]} to {big.name[13:]} (the floor: x{floor_growth:.2f})")
+    say(f"seed_demo: {scale['added']:,} sessions in {scale['seed_seconds']:.1f} s; whole run {elapsed:.0f} s")
+    say("")
+    big_list = next(f for f in figures if f.name.startswith("list 2000"))
+    small_list = next(f for f in figures if f.name.startswith("list 50 "))
+    create = next(f for f in figures if f.name.startswith("create"))
+    list_queries = {f.queries for f in figures if f.name.startswith(("list", "week"))}
+    checks = [
+        ("2000-session list within 2x the floor", big_list.median / statistics.median(big_list.floor), 2.0),
+        ("50-session list within 3x the floor", small_list.median / statistics.median(small_list.floor), 3.0),
+        (
+            "50-session list within 3x the floor over HTTP",
+            small_list.median / statistics.median(small_list.wire_floor),
+            3.0,
+        ),
+        ("create in at most 8 SQL queries", create.queries, 8),
+        ("list queries the same for 50 to 2000 rows", len(list_queries), 1),
+        ("week view at scale within 1.5x", growth, 1.5),
+    ]
+    results = {
+        "quick": settings.quick,
+        "cpus": os.cpu_count(),
+        "workers": settings.workers,
+        "seconds": round(elapsed),
+        "figures": [
+            {
+                "name": f.name,
+                "rows": f.rows,
+                "queries": f.queries,
+                "median_ms": round(f.median * 1e3, 3),
+                "p95_ms": round(f.p95() * 1e3, 3),
+                "floor_ms": round(statistics.median(f.floor) * 1e3, 3),
+                "floor_http_ms": round(statistics.median(f.wire_floor) * 1e3, 3) if f.wire_floor else None,
+            }
+            for f in [*figures, small, big]
+        ],
+        "throughput": {"rps": round(api_rps, 1), "floor_http_rps": round(floor_rps, 1)},
+        "seed": {"sessions": scale["added"], "seconds": round(scale["seed_seconds"], 1)},
+        "checks": [],
+    }
+    for label, value, limit in checks:
+        verdict = "met" if value <= limit else "NOT met"
+        results["checks"].append({"target": label, "value": round(value, 2), "limit": limit, "met": value <= limit})
+        say(f"  {verdict:>7}: {label} ({value:.2f}, target {limit})")
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="fewer samples, scale to 100k sessions (< 2 minutes)")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument("--database", help="name of the benchmark database (default: <DATABASE_URL's>_bench)")
+    parser.add_argument("--output", help="also write the figures to this JSON file")
+    parser.add_argument("--workers", type=int, default=max(2, 2 * (os.cpu_count() or 1)), help="gunicorn workers")
+    options = parser.parse_args(argv)
+    if options.quick:
+        settings = Settings(True, 40, 10, 20, 3.0, 100, options.workers)
+    else:
+        settings = Settings(False, 300, 60, 150, 15.0, 1000, options.workers)
+    return run(settings, keep=options.keep, name=options.database, output=options.output)
