@@ -33,6 +33,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import warnings
@@ -150,12 +151,13 @@ def free_port() -> int:
 class Gunicorn:
     def __init__(self, app: str, env: dict[str, str], workers: int):
         self.port = free_port()
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115 - gunicorn's log for its lifetime, shown if it fails
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", app, "-w", str(workers), "-b", f"127.0.0.1:{self.port}"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stderr=self.log,
             start_new_session=True,  # its own process group: stopped with its workers
         )
 
@@ -163,7 +165,8 @@ class Gunicorn:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited: {self.process.stderr.read().decode()[-2000:]}")
+                self.log.seek(0)
+                raise SystemExit(f"gunicorn exited: {self.log.read().decode()[-2000:]}")
             try:
                 status, _body = request(self.port, "GET", path)
                 if status < 500:
@@ -180,6 +183,7 @@ class Gunicorn:
                 self.process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
 
 
 # --------------------------------------------------------------------------------------------
