@@ -15,13 +15,14 @@ from contextvars import ContextVar
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 REASON_MAX_LENGTH = 100
 
 
 class Door(models.TextChoices):
     API = "api", _("API")
-    ADMIN = "admin", _("Admin")
+    ADMIN = "admin", pgettext_lazy("history door", "Admin site")  # not the role "Admin"
     COMMAND = "command", _("Command")
     OTHER = "other", _("Other")
 

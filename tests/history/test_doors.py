@@ -176,7 +176,7 @@ def test_session_changed_in_the_admin_is_recorded_with_the_staff_user(world, roo
 
     # and the history page shows it against the row the factory wrote (door "other", nobody)
     newest, oldest = history_rows(browser, SESSIONS_ADMIN, session.pk)
-    assert (newest["action"], newest["door"]) == ("Changed", "Admin")
+    assert (newest["action"], newest["door"]) == ("Changed", "Admin site")
     assert "Root Admin" in newest["user"] and "root@example.com" in newest["user"]
     assert "Name: Old name → New name" in newest["changes"]
     assert "Status: scheduled → in-progress" in newest["changes"]
