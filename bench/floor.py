@@ -18,58 +18,55 @@ import orjson
 import psycopg
 
 LIST_SQL = """
-SELECT s.id, s.workspace_id, s.client_id, c.name, l.ids, l.names, s.staff_id,
-       coalesce(nullif(u.name, ''), u.email), s.name,
+SELECT s.id, s.workspace_id, s.client_id, c.name,
+       ARRAY(SELECT ARRAY[ss.service_id, sv.name]
+               FROM appointments_sessionservice ss JOIN services_service sv ON sv.id = ss.service_id
+              WHERE ss.workspace_id = s.workspace_id AND ss.session_id = s.id
+              ORDER BY ss.position, ss.id),
+       s.staff_id, coalesce(nullif(u.name, ''), u.email), s.name,
        to_char(s.date, 'YYYY-MM-DD"T00:00:00.000Z"'), to_char(s.start_time, 'HH24:MI'),
        to_char(s.end_time, 'HH24:MI'), s.duration_minutes, s.status,
        s.field_values::text, s.attachments::text, s.notes::text, s.invoice::text,
        to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
        to_char(s.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
   FROM appointments_session s
-  JOIN workspaces_client c ON c.id = s.client_id AND c.workspace_id = s.workspace_id
+  LEFT JOIN workspaces_client c ON c.id = s.client_id AND c.workspace_id = s.workspace_id
   LEFT JOIN workspaces_membership m ON m.id = s.staff_id AND m.workspace_id = s.workspace_id
   LEFT JOIN workspaces_user u ON u.id = m.user_id
- CROSS JOIN LATERAL (
-       SELECT coalesce(array_agg(ss.service_id ORDER BY ss.position, ss.id), '{}') AS ids,
-              coalesce(array_agg(sv.name ORDER BY ss.position, ss.id), '{}') AS names
-         FROM appointments_sessionservice ss JOIN services_service sv ON sv.id = ss.service_id
-        WHERE ss.workspace_id = s.workspace_id AND ss.session_id = s.id) l
  WHERE s.workspace_id = %s AND s.date >= %s AND s.date <= %s
  ORDER BY s.date, s.start_time, s.id
 """
 
-KEYS = (
-    "id",
-    "workspaceId",
-    "clientId",
-    "clientName",
-    "serviceIds",
-    "serviceNames",
-    "staffId",
-    "staffName",
-    "name",
-    "date",
-    "startTime",
-    "endTime",
-    "durationMinutes",
-    "status",
-    "fieldValues",
-    "attachments",
-    "notes",
-    "invoice",
-    "createdAt",
-    "updatedAt",
-)
-JSON_COLUMNS = (14, 15, 16, 17)
+
+def _json(text: str | None):
+    return None if text is None else orjson.loads(text)
 
 
 def _item(row: tuple) -> dict:
-    item = dict(zip(KEYS, row, strict=True))
-    for index in JSON_COLUMNS:
-        key = KEYS[index]
-        if item[key] is not None:
-            item[key] = orjson.loads(item[key])
-    return item
+    (pk, workspace_id, client_id, client_name, pairs, staff_id, staff_name, name, date, start, end, minutes,
+     status, field_values, attachments, notes, invoice, created_at, updated_at) = row  # fmt: skip
+    return {
+        "id": pk,
+        "workspaceId": workspace_id,
+        "clientId": client_id,
+        "clientName": client_name,
+        "serviceIds": [pair[0] for pair in pairs],
+        "serviceNames": [pair[1] for pair in pairs],
+        "staffId": staff_id,
+        "staffName": staff_name,
+        "name": name,
+        "date": date,
+        "startTime": start,
+        "endTime": end,
+        "durationMinutes": minutes,
+        "status": status,
+        "fieldValues": _json(field_values),
+        "attachments": _json(attachments),
+        "notes": _json(notes),
+        "invoice": _json(invoice),
+        "createdAt": created_at,
+        "updatedAt": updated_at,
+    }
 
 
 def list_json(conn: psycopg.Connection, workspace_id: str, date_from: str, date_to: str) -> bytes:
