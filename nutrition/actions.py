@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from simple_history.utils import bulk_create_with_history
 
-from config.api import BadRequest, Conflict
+from config.api import Conflict
 from nutrition.models import (
     DEFAULT_DURATION_MINUTES,
     MAX_DURATION_MINUTES,
@@ -26,14 +26,12 @@ from nutrition.models import (
     FollowUp,
     NutritionSession,
 )
-from workspaces.booking import booking_ensure_staff_free
+from workspaces.booking import booking_ensure_staff_free, booking_span
 from workspaces.models import Client, Membership, Workspace
-from workspaces.timezones import NonexistentLocalTimeError, local_span
 
 END_BEFORE_START = _("endTime must be after startTime.")
 TIMES_DISAGREE = _("endTime and durationMinutes disagree: startTime plus durationMinutes must equal endTime.")
 DURATION_RANGE = _("durationMinutes must be from 1 to %(max)s.")
-NONEXISTENT_LOCAL_TIME = _("This start time does not exist on that date in the workspace's time zone.")
 INVALID_STATUS_TRANSITION = _("A consultation cannot move from %(current)s to %(target)s.")
 CLIENT_ELSEWHERE = _("Client not found.")
 STAFF_ELSEWHERE = _("Staff member not found.")
@@ -92,12 +90,12 @@ def nutrition_session_settle(*, session: NutritionSession, original: dict[str, A
             related = getattr(session, name)
             if related is not None and related.workspace_id != session.workspace_id:
                 raise ValidationError({wire: [message]})
-    try:
-        session.starts_at, session.ends_at = local_span(
-            session.date, session.start_time, session.duration_minutes, session.workspace.timezone
-        )
-    except NonexistentLocalTimeError:
-        raise BadRequest(NONEXISTENT_LOCAL_TIME, code="nonexistent_local_time", field="startTime") from None
+    session.starts_at, session.ends_at = booking_span(
+        day=session.date,
+        start_time=session.start_time,
+        duration_minutes=session.duration_minutes,
+        tz_name=session.workspace.timezone,
+    )
     moved = original is None or (original["staff_id"], original["starts_at"], original["ends_at"]) != (
         session.staff_id,
         session.starts_at,

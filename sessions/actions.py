@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date as Date  # noqa: N812 - the field is called date
-from datetime import datetime, timedelta
+from datetime import datetime
 from datetime import time as Time  # noqa: N812
 from typing import Any, NamedTuple
 
@@ -20,12 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from config.api import BadRequest, Conflict
 from services.models import Service
 from sessions.models import MAX_DURATION, Session, SessionService, SessionStatus
-from workspaces.booking import booking_ensure_staff_free
+from workspaces.booking import booking_ensure_staff_free, booking_span
 from workspaces.models import Client, Membership, Workspace
-from workspaces.timezones import NonexistentLocalTimeError, local_span
-
-#: dates this close to the ends of the calendar cannot be placed in time (any zone, any overlap)
-EDGE = timedelta(days=3)
 
 #: duration when neither the request nor the services give one
 DEFAULT_DURATION = 60
@@ -38,8 +34,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     SessionStatus.CANCELLED: frozenset(),
 }
 
-NONEXISTENT_LOCAL_TIME = _("This start time does not exist on that date in the workspace's time zone.")
-DATE_OUT_OF_RANGE = _("This date is out of the supported range.")
 INVALID_TRANSITION = _("A session cannot move from %(current)s to %(new)s.")
 DURATION_TOO_LONG = _("The services' durations add up to more than %(max)s minutes; give durationMinutes instead.")
 
@@ -72,14 +66,7 @@ def session_end_time(start_time: Time, duration_minutes: int) -> Time:
 def session_span(
     *, workspace: Workspace, date: Date, start_time: Time, duration_minutes: int
 ) -> tuple[datetime, datetime]:
-    if not Date.min + EDGE <= date <= Date.max - EDGE:  # instants and overlap windows stay computable
-        raise BadRequest(DATE_OUT_OF_RANGE, code="invalid", field="date")
-    try:
-        return local_span(date, start_time, duration_minutes, workspace.timezone)
-    except NonexistentLocalTimeError:
-        raise BadRequest(NONEXISTENT_LOCAL_TIME, code="nonexistent_local_time", field="startTime") from None
-    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 late in the day
-        raise BadRequest(DATE_OUT_OF_RANGE, code="invalid", field="date") from None
+    return booking_span(day=date, start_time=start_time, duration_minutes=duration_minutes, tz_name=workspace.timezone)
 
 
 def session_ensure_transition(*, current: str, new: str) -> None:

@@ -13,18 +13,23 @@ PostgreSQL works too.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from config.api import Conflict
+from config.api import BadRequest, Conflict
+from workspaces.timezones import NonexistentLocalTimeError, local_span
 
 #: the longest session: bounds the overlap search so it stays an index range scan
 MAX_SPAN = timedelta(minutes=1440)
+#: how close to date.min / date.max a session may be placed
+EDGE = timedelta(days=3)
 
 STAFF_CONFLICT = _("The staff member already has a session at that time.")
+DATE_OUT_OF_RANGE = _("This date is out of the supported range.")
+NONEXISTENT_LOCAL_TIME = _("This start time does not exist on that date in the workspace's time zone.")
 
 
 class StaffBooking(models.Model):
@@ -55,6 +60,22 @@ class StaffBooking(models.Model):
                 condition=models.Q(ends_at__gt=models.F("starts_at")), name="%(app_label)s_%(class)s_ends_after_start"
             ),
         ]
+
+
+def booking_span(*, day: date, start_time: time, duration_minutes: int, tz_name: str) -> tuple[datetime, datetime]:
+    """The real start and end of a session of any kind, or a 400.
+
+    A date this close to the ends of the calendar cannot be placed in time (any zone, any overlap
+    window): 400 on ``date``. A local time skipped by a clock change: 400 on ``startTime``.
+    """
+    if not date.min + EDGE <= day <= date.max - EDGE:
+        raise BadRequest(DATE_OUT_OF_RANGE, code="invalid", field="date")
+    try:
+        return local_span(day, start_time, duration_minutes, tz_name)
+    except OverflowError:  # 0001-01-01 east of UTC, 9999-12-31 late in the day
+        raise BadRequest(DATE_OUT_OF_RANGE, code="invalid", field="date") from None
+    except NonexistentLocalTimeError:
+        raise BadRequest(NONEXISTENT_LOCAL_TIME, code="nonexistent_local_time", field="startTime") from None
 
 
 def booking_models() -> list[type[StaffBooking]]:

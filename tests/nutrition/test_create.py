@@ -388,3 +388,18 @@ def test_a_failed_create_leaves_the_key_free_for_a_corrected_retry(world):
     assert bad.status_code == 400
     good = world.api.post(url, body_for(world), format="json", HTTP_IDEMPOTENCY_KEY="k")
     assert good.status_code == 201
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_dates_at_the_ends_of_the_calendar_are_400_not_500(owner, workspace, day):
+    # given a client, when a consultation is placed where no instant can be computed
+    client = factories.ClientFactory(workspace=workspace)
+    response = owner.post(
+        nutrition_url(workspace),
+        {"clientId": client.pk, "type": "online", "date": day, "startTime": "23:30", "durationMinutes": 60},
+        format="json",
+    )
+    # then it is a 400 naming the date, and nothing is written
+    assert response.status_code == 400, response.content
+    assert "date" in response.json()["error"]["fields"]
+    assert not NutritionSession.objects.filter(workspace=workspace).exists()
