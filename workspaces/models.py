@@ -28,7 +28,11 @@ class WorkspaceScopedModel(TimestampedModel):
     """A tenant table: a direct workspace foreign key, which every index starts with."""
 
     workspace = models.ForeignKey(
-        "workspaces.Workspace", on_delete=models.CASCADE, related_name="+", verbose_name=_("workspace")
+        "workspaces.Workspace",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("workspace"),
+        db_index=False,  # every table's composite indexes lead with the workspace; a lone one is redundant
     )
 
     class Meta:
