@@ -13,12 +13,14 @@ from pathlib import Path
 
 
 def embedded_database_url(base_dir: Path) -> str:
-    import pgserver  # imported lazily: production never loads it
-
     # pgserver logs from an atexit hook, after test runners have closed their output streams
     logging.getLogger("pgserver").setLevel(logging.WARNING)
 
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(base_dir / ".data"))
+    runtime_dir = base_dir / ".data" / "run"  # platformdirs (used by pgserver) wants a private one
+    runtime_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
+    import pgserver  # imported lazily (production never loads it), after the runtime dir is set
+
     data_dir = Path(os.environ.get("EMBEDDED_PG_DIR", base_dir / ".data" / "pg"))
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode=None)
