@@ -416,10 +416,6 @@ class ApiSerializer(CamelCaseMixin, serializers.Serializer):
 
 
 class ApiModelSerializer(CamelCaseMixin, serializers.ModelSerializer):
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-    }
-
     def build_standard_field(self, field_name, model_field):
         from django.db import models
 

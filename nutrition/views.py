@@ -34,6 +34,7 @@ from workspaces.tenancy import (
     RetrieveMixin,
     UpdateMixin,
     WorkspaceScopedViewSet,
+    crud_permissions,
 )
 
 SESSION_ENVELOPE = envelope_schema("session", NutritionSessionReadSerializer)
@@ -133,15 +134,9 @@ class NutritionSessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin
     filterset_class = NutritionSessionFilter
     read_serializer_class = NutritionSessionReadSerializer
     write_serializer_class = NutritionSessionWriteSerializer
-    permissions = {
-        "list": "nutrition.view",
-        "retrieve": "nutrition.view",
-        "create": "nutrition.manage",
-        "partial_update": "nutrition.manage",
-        "destroy": "nutrition.manage",
-        "add_follow_up": "nutrition.manage",
-        "remove_follow_up": "nutrition.manage",
-    }
+    permissions = crud_permissions(
+        "nutrition.view", "nutrition.manage", add_follow_up="nutrition.manage", remove_follow_up="nutrition.manage"
+    )
 
     def many(self, queryset):
         # the list reads plain rows (list_queryset), not models, as sessions.views does;

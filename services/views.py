@@ -22,6 +22,7 @@ from workspaces.tenancy import (
     RetrieveMixin,
     UpdateMixin,
     WorkspaceScopedViewSet,
+    crud_permissions,
 )
 
 SERVICE = envelope("service", ServiceReadSerializer)
@@ -73,13 +74,7 @@ class ServiceViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Destroy
     filterset_class = ServiceFilter
     read_serializer_class = ServiceReadSerializer
     write_serializer_class = ServiceWriteSerializer
-    permissions = {
-        "list": "services.view",
-        "retrieve": "services.view",
-        "create": "services.manage",
-        "partial_update": "services.manage",
-        "destroy": "services.manage",
-    }
+    permissions = crud_permissions("services.view", "services.manage")
 
     def perform_create(self, data):
         return actions.service_create(workspace=self.workspace, **data)

@@ -9,7 +9,7 @@ order of answers: 401, 404 (non-member and unknown workspace alike, same body), 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils import timezone
@@ -29,7 +29,6 @@ class Endpoint:
     permission: str
     body: Callable[[object], dict] | None = None  # workspace -> body
     ok: tuple[int, ...] = (200, 201, 204)
-    params: dict = field(default_factory=dict)
 
     def call(self, client: APIClient, workspace, path: str | None = None):
         path = path or self.path(workspace)

@@ -15,8 +15,6 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.response import Response
 
@@ -54,11 +52,6 @@ class WorkspacePermission(permissions.BasePermission):
         if required is not None and not membership.has_permission(required):
             raise exceptions.PermissionDenied(PERMISSION_DENIED_MESSAGE)
         return True
-
-
-WORKSPACE_ID_PARAMETER = OpenApiParameter(
-    "workspace_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Workspace id (24 hex characters)."
-)
 
 
 class WorkspaceScopedViewSet(viewsets.GenericViewSet):
@@ -144,7 +137,7 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
             return queryset
         filterset = filterset_class(self.request.query_params, queryset=queryset, request=self.request)
         if not filterset.is_valid():
-            raise exceptions.ValidationError(_camel_errors(filterset.errors))
+            raise exceptions.ValidationError(_form_errors(filterset.errors))
         return filterset.qs
 
     def validated(self, data, instance=None, partial: bool = False) -> dict:
@@ -155,8 +148,21 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
         return serializer.validated_data
 
 
-def _camel_errors(errors: dict) -> dict:
+def _form_errors(errors: dict) -> dict:
+    """A filter form's errors as the API's ``fields`` (filters are declared under their wire names)."""
     return {name: [str(m) for m in messages] for name, messages in errors.items()}
+
+
+def crud_permissions(view: str, manage: str, **extra: str) -> dict[str, str]:
+    """``view`` to read, ``manage`` to create, update and delete; ``extra`` adds actions."""
+    return {
+        "list": view,
+        "retrieve": view,
+        "create": manage,
+        "partial_update": manage,
+        "destroy": manage,
+        **extra,
+    }
 
 
 class ListMixin:
@@ -167,17 +173,6 @@ class ListMixin:
 class RetrieveMixin:
     def retrieve(self, request, *args, **kwargs):
         return self.one(self.get_object())
-
-
-__all__ = [
-    "WORKSPACE_ID_PARAMETER",
-    "ListMixin",
-    "RetrieveMixin",
-    "WorkspacePermission",
-    "WorkspaceScopedViewSet",
-    "extend_schema",
-    "resolve_membership",
-]
 
 
 class CreateMixin:

@@ -15,6 +15,7 @@ from workspaces.tenancy import (
     RetrieveMixin,
     UpdateMixin,
     WorkspaceScopedViewSet,
+    crud_permissions,
 )
 
 INVALID = error("validation_error naming the offending fields; malformed_json.")
@@ -56,13 +57,7 @@ class ClientViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, DestroyM
     filterset_class = ClientFilter
     read_serializer_class = ClientReadSerializer
     write_serializer_class = ClientWriteSerializer
-    permissions = {
-        "list": "clients.view",
-        "retrieve": "clients.view",
-        "create": "clients.manage",
-        "partial_update": "clients.manage",
-        "destroy": "clients.manage",
-    }
+    permissions = crud_permissions("clients.view", "clients.manage")
 
     def perform_create(self, data):
         return actions.client_create(workspace=self.workspace, **data)
