@@ -98,6 +98,7 @@ _SPECIFIC_ERRORS = {
     "409": "idempotency_key_reused: this Idempotency-Key came before with a different body.",
 }
 _METHODS = {"get", "post", "put", "patch", "delete"}
+URI_TOO_LONG = "The request line is over the HTTP server's limit (gunicorn: 4094 bytes); answered by the server."
 
 
 def document_common_responses(result, generator, request, public):
@@ -123,6 +124,11 @@ def document_common_responses(result, generator, request, public):
             for status in wanted:
                 description = _COMMON_ERRORS.get(status) or _SPECIFIC_ERRORS[status]
                 responses.setdefault(status, {"content": error_body, "description": description})
+            # answered by the HTTP server itself (gunicorn's 4094-byte request-line limit), before
+            # the application: plain HTML, not the API's envelope
+            responses.setdefault(
+                "414", {"content": {"text/html": {"schema": {"type": "string"}}}, "description": URI_TOO_LONG}
+            )
             if "429" in responses:
                 responses["429"].setdefault(
                     "headers",

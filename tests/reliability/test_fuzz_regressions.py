@@ -157,6 +157,6 @@ def test_406_413_415_and_503_are_documented_answers(raw_schema, api_schema, work
     for path, operations in raw_schema["paths"].items():
         for method, operation in operations.items():
             if method in {"get", "post", "patch", "delete"}:
-                assert {"400", "406", "503"} <= set(operation["responses"]), (method, path)
+                assert {"400", "406", "414", "503"} <= set(operation["responses"]), (method, path)
                 if "requestBody" in operation:
                     assert {"413", "415"} <= set(operation["responses"]), (method, path)

@@ -19,7 +19,7 @@ def test_sessions_operations_and_their_answers(schema):
     paths = schema["paths"]
     collection = paths["/api/v1/workspace/{workspace_id}/sessions"]
     item = paths["/api/v1/workspace/{workspace_id}/sessions/{id}"]
-    anywhere, with_body = {"400", "406", "503"}, {"413", "415"}  # config.schema.document_common_responses
+    anywhere, with_body = {"400", "406", "414", "503"}, {"413", "415"}  # config.schema.document_common_responses
     assert set(collection["get"]["responses"]) == {"200", "400", "401", "403", "404"} | anywhere
     assert set(collection["post"]["responses"]) == {"201", "400", "401", "403", "404", "409"} | anywhere | with_body
     assert set(item["get"]["responses"]) == {"200", "401", "403", "404"} | anywhere
