@@ -10,8 +10,7 @@ from rest_framework.response import Response
 
 from backoffice import actions
 from backoffice.models import CalendarFeed
-from config.api import ApiSerializer
-from config.schema import ACCESS_ERRORS
+from config.api.serializers import ApiSerializer
 from workspaces.tenancy import WorkspaceScopedViewSet
 
 
@@ -35,13 +34,13 @@ def feed_url(request, token: str) -> str:
             "secret that is never stored."
         ),
         request=None,
-        responses={201: CalendarFeedUrlSerializer, **ACCESS_ERRORS},
+        responses={201: CalendarFeedUrlSerializer},
     ),
     destroy=extend_schema(
         summary=_("Revoke my calendar feed URL"),
         description="The caller's feed URL stops working (404). Nothing to revoke is still a 204.",
         request=None,
-        responses={204: None, **ACCESS_ERRORS},
+        responses={204: None},
     ),
 )
 class MyCalendarFeedViewSet(WorkspaceScopedViewSet):

@@ -7,7 +7,7 @@ from django.http import JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from config.api import PayloadTooLarge, error_body
+from config.api.errors import PayloadTooLarge, error_body
 from config.views import is_api_path
 
 NUL_IN_URL = _("NUL bytes are not allowed in the URL.")

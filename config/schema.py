@@ -40,11 +40,6 @@ def error(description: str) -> OpenApiResponse:
     return OpenApiResponse(ErrorSerializer, description=description)
 
 
-UNAUTHENTICATED = error("No credentials, or a bad or expired token (not_authenticated).")
-FORBIDDEN = error("The subscription expired (subscription_expired) or the role lacks the permission.")
-NOT_FOUND = error("Unknown workspace or not an active member; or the object in the path is not found.")
-ACCESS_ERRORS = {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
-
 PAGING_PARAMETERS = [
     OpenApiParameter("limit", int, description="Page size, 1 to 500; without it the whole list (up to 5000)."),
     OpenApiParameter("cursor", str, description="The nextCursor of the previous page."),
@@ -82,11 +77,15 @@ def envelope(name: str, serializer, many: bool = False, paged: bool = False):
 
 
 # --------------------------------------------------------------------------------------------
-# Answers every operation can give, whatever its view declares (found by schema fuzzing).
+# Answers every operation can give, whatever its view declares: a view's decorator names only
+# the answers that are its own (its 200/201, its 400 codes, its 409s, a 404 of a reference).
 # --------------------------------------------------------------------------------------------
 
 _COMMON_ERRORS = {
     "400": "malformed_json, validation_error naming the fields, or invalid_input (NUL bytes in the URL).",
+    "401": "No credentials, or a bad or expired token (not_authenticated, token_not_valid).",
+    "403": "The subscription expired (subscription_expired) or the role lacks the permission (permission_denied).",
+    "404": "Unknown workspace or not an active member (the same answer); or the object in the path is not found.",
     "406": "The Accept header asks for something other than JSON (not_acceptable).",
     "413": "The request body is larger than MAX_REQUEST_BYTES (payload_too_large).",
     "415": "The request body is not JSON (unsupported_media_type).",
@@ -101,29 +100,46 @@ _METHODS = {"get", "post", "put", "patch", "delete"}
 URI_TOO_LONG = "The request line is over the HTTP server's limit (gunicorn: 4094 bytes); answered by the server."
 
 
+def _wanted(path: str, operation: dict) -> list[str]:
+    """The statuses ``operation`` on ``path`` can answer besides its own."""
+    wanted = ["400", "406", "503"]
+    if "requestBody" in operation:
+        wanted += ["413", "415"]
+    if "/auth/" not in path:  # every other endpoint needs credentials
+        wanted += ["401"]
+    if "{workspace_id}" in path:  # the order of checks: 404 for the workspace, 403, then 404 for the object
+        wanted += ["403", "404"]
+    return wanted
+
+
+def _specific(path: str, operation: dict) -> list[str]:
+    specific = []
+    if "/auth/token" in path:
+        specific += ["401"] + (["429"] if path.endswith("/auth/token") else [])
+    if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
+        specific += ["409"]
+    return specific
+
+
 def document_common_responses(result, generator, request, public):
     """Add to every operation the error answers the server really gives on any path.
 
-    Each is the one error envelope (``Error``); a body-taking operation can also be refused for
-    its size or media type; the token endpoints answer 401 and, for logins, 429 with Retry-After;
-    a create taking an Idempotency-Key answers 409 when the key came with another body.
+    Each is the one error envelope (``Error``): 401 wherever credentials are needed, 403 and 404
+    on every workspace path (the contract's order of checks), 400/406/503 anywhere, 413/415 where
+    a body is taken; the token endpoints answer 401 and, for logins, 429 with Retry-After; a
+    create taking an Idempotency-Key answers 409 when the key came with another body. A view's
+    own description of one of these (a 404 naming a reference) is kept.
     """
     error_body = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             if method not in _METHODS:
                 continue
-            wanted = ["400", "406", "503"]
-            if "requestBody" in operation:
-                wanted += ["413", "415"]
-            if "/auth/token" in path:
-                wanted += ["401"] + (["429"] if path.endswith("/auth/token") else [])
-            if any(p.get("name") == "Idempotency-Key" for p in operation.get("parameters", [])):
-                wanted += ["409"]
             responses = operation.setdefault("responses", {})
-            for status in wanted:
-                description = _COMMON_ERRORS.get(status) or _SPECIFIC_ERRORS[status]
-                responses.setdefault(status, {"content": error_body, "description": description})
+            for status in _wanted(path, operation):
+                responses.setdefault(status, {"content": error_body, "description": _COMMON_ERRORS[status]})
+            for status in _specific(path, operation):
+                responses.setdefault(status, {"content": error_body, "description": _SPECIFIC_ERRORS[status]})
             # answered by the HTTP server itself (gunicorn's 4094-byte request-line limit), before
             # the application: plain HTML, not the API's envelope
             responses.setdefault(

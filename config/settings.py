@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "backoffice",
     "simple_history",
     "history",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -217,11 +218,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",  # CSRF on unsafe methods,
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["config.api.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["config.api.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["config.api.rendering.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["config.api.rendering.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": [],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "config.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DEFAULT_THROTTLE_RATES": {"login": env_str("LOGIN_THROTTLE_RATE", "10/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -246,6 +247,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # docstrings are for the code's readers; the schema says only what a decorator or help_text says
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "PREPROCESSING_HOOKS": ["config.schema.only_api_prefix"],
     "POSTPROCESSING_HOOKS": [

@@ -4,7 +4,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
 
-from config.api import NOT_FOUND_MESSAGE, SERVER_ERROR_MESSAGE, error_body
+from config.api.errors import NOT_FOUND_MESSAGE, SERVER_ERROR_MESSAGE, error_body
 
 API_PREFIXES = ("/api/", "/v1/")
 BAD_REQUEST_MESSAGE = _("Bad request.")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
 from simple_history.utils import bulk_create_with_history
 
-from config.api import Conflict
+from config.api.errors import Conflict
 from nutrition.models import (
     DEFAULT_DURATION_MINUTES,
     MAX_DURATION_MINUTES,

@@ -20,7 +20,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import APIException, ValidationError
 
-from config.api import to_snake
+from config.api.serializers import to_snake
 from history.admin import HISTORY_OF_RELATED, HistoryAdmin
 from nutrition import actions
 from nutrition.models import ConsultationStatus, FollowUp, NutritionSession

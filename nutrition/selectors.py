@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.db.models import F, Func, Prefetch, QuerySet, TextField, prefetch_related_objects
 
-from config.api import ClockText, DayText, InstantText
+from config.api.formats import ClockText, DayText, InstantText
 from nutrition.models import FollowUp, NutritionSession
 
 

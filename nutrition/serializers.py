@@ -5,14 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import (
-    ApiModelSerializer,
-    ApiSerializer,
-    ClockField,
-    DayField,
-    StrictCharField,
-    StrictIntegerField,
-)
+from config.api.fields import ClockField, DayField, StrictCharField, StrictIntegerField
+from config.api.serializers import ApiModelSerializer, ApiSerializer
 from nutrition.models import (
     FOLLOW_UP_NOTE_MAX_LENGTH,
     LOCATION_MAX_LENGTH,

@@ -10,8 +10,9 @@ from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api import NOT_FOUND_MESSAGE, paginate
-from config.schema import FORBIDDEN, IDEMPOTENCY_KEY, PAGING_PARAMETERS, UNAUTHENTICATED, error
+from config.api.errors import NOT_FOUND_MESSAGE
+from config.api.paging import paginate
+from config.schema import IDEMPOTENCY_KEY, PAGING_PARAMETERS, error
 from config.schema import envelope as envelope_schema
 from nutrition import actions
 from nutrition.filters import NutritionSessionFilter
@@ -40,14 +41,12 @@ from workspaces.tenancy import (
 SESSION_ENVELOPE = envelope_schema("session", NutritionSessionReadSerializer)
 SESSIONS_ENVELOPE = envelope_schema("sessions", NutritionSessionReadSerializer, many=True, paged=True)
 
-NOT_FOUND = error("Unknown workspace or not an active member; or the consultation (or follow-up) is not found.")
 BAD_REQUEST = error(
     "Invalid input, naming the field (validation_error; nonexistent_local_time on startTime; malformed_json)."
 )
 REFERENCE_NOT_FOUND = error(
     "As above, or clientId / specialistId is not a client / active member of this workspace (naming the field)."
 )
-ACCESS_ERRORS = {401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND}
 FILTER_PARAMETERS = [
     OpenApiParameter("clientId", str, description="Only this client's consultations (24-hex id)."),
     OpenApiParameter("specialistId", str, description="Only this specialist's (member id)."),
@@ -79,13 +78,12 @@ TIMES = _(
         responses={
             200: SESSIONS_ENVELOPE,
             400: error("A malformed filter or paging value, naming it; or too_many_results."),
-            **ACCESS_ERRORS,
         },
     ),
     retrieve=extend_schema(
         summary=_("Get a nutrition consultation"),
         description=_("notesPrivate is null unless the caller holds nutrition.manage."),
-        responses={200: SESSION_ENVELOPE, **ACCESS_ERRORS},
+        responses={200: SESSION_ENVELOPE},
     ),
     create=extend_schema(
         summary=_("Create a nutrition consultation"),
@@ -95,7 +93,6 @@ TIMES = _(
         responses={
             201: SESSION_ENVELOPE,
             400: BAD_REQUEST,
-            **ACCESS_ERRORS,
             404: REFERENCE_NOT_FOUND,
             409: error(
                 "staff_conflict: the specialist holds an overlapping session of either kind; idempotency_key_reused."
@@ -113,7 +110,6 @@ TIMES = _(
         responses={
             200: SESSION_ENVELOPE,
             400: BAD_REQUEST,
-            **ACCESS_ERRORS,
             404: REFERENCE_NOT_FOUND,
             409: error("invalid_status_transition, or staff_conflict."),
         },
@@ -121,7 +117,7 @@ TIMES = _(
     destroy=extend_schema(
         summary=_("Delete a nutrition consultation"),
         description=_("Its follow-ups go with it."),
-        responses={204: None, **ACCESS_ERRORS},
+        responses={204: None},
     ),
 )
 class NutritionSessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, WorkspaceScopedViewSet):
@@ -166,7 +162,7 @@ class NutritionSessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin
         description=_("It then appears in the consultation's followUps, ordered by due date."),
         parameters=[IDEMPOTENCY_KEY],
         request=FollowUpWriteSerializer,
-        responses={201: envelope_schema("followUp", FollowUpReadSerializer), 400: BAD_REQUEST, **ACCESS_ERRORS},
+        responses={201: envelope_schema("followUp", FollowUpReadSerializer), 400: BAD_REQUEST},
     )
     @action(detail=True, methods=["post"], url_path="follow-ups")
     def add_follow_up(self, request, *args, **kwargs):
@@ -183,7 +179,7 @@ class NutritionSessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin
         summary=_("Remove a follow-up from a nutrition consultation"),
         parameters=[FOLLOW_UP_ID_PARAMETER],
         request=None,
-        responses={204: None, **ACCESS_ERRORS},
+        responses={204: None},
     )
     @action(detail=True, methods=["delete"], url_path=r"follow-ups/(?P<follow_up_id>[^/]+)")
     def remove_follow_up(self, request, *args, follow_up_id: str, **kwargs):

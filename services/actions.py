@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.api import Conflict
+from config.api.errors import Conflict
 from services.models import Service, ServiceScope
 from services.rules import CLASHES, normalize_color, normalize_name
 from workspaces.models import Workspace

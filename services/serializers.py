@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import ApiModelSerializer, StrictBooleanField, StrictCharField, StrictIntegerField
+from config.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
+from config.api.serializers import ApiModelSerializer
 from services import rules
 from services.models import Service, ServiceScope
 

@@ -26,12 +26,8 @@ from workspaces.tenancy import (
 )
 
 SERVICE = envelope("service", ServiceReadSerializer)
-NOT_FOUND = error("Unknown workspace, not a member, or (with an id) no such service in it.")
-DENIED = error("subscription_expired, or the role lacks the permission (permission_denied).")
-UNAUTHENTICATED = error("No credentials, or a bad or expired token.")
 INVALID = error("validation_error naming the offending fields.")
 CLASH = error("service_name_taken or service_color_taken: another service of the workspace has it.")
-COMMON = {401: UNAUTHENTICATED, 403: DENIED, 404: NOT_FOUND}
 
 FILTER_PARAMETERS = [
     OpenApiParameter("isActive", str, enum=["true", "false"], description="Only active (true) or inactive (false)."),
@@ -46,25 +42,24 @@ FILTER_PARAMETERS = [
         responses={
             200: envelope("services", ServiceReadSerializer, many=True, paged=True),
             400: error("A filter or paging parameter is malformed."),
-            **COMMON,
         },
     ),
-    retrieve=extend_schema(summary=_("Get a service"), responses={200: SERVICE, **COMMON}),
+    retrieve=extend_schema(summary=_("Get a service"), responses={200: SERVICE}),
     create=extend_schema(
         summary=_("Create a service"),
         request=ServiceWriteSerializer,
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
-        responses={201: SERVICE, 400: INVALID, **COMMON, 409: CLASH},
+        responses={201: SERVICE, 400: INVALID, 409: CLASH},
     ),
     partial_update=extend_schema(
         summary=_("Update a service"),
         request=ServiceWriteSerializer,
-        responses={200: SERVICE, 400: INVALID, **COMMON, 409: CLASH},
+        responses={200: SERVICE, 400: INVALID, 409: CLASH},
     ),
     destroy=extend_schema(
         summary=_("Delete a service"),
         description="Hides the service and frees its name and color; sessions that used it still show it.",
-        responses={204: None, **COMMON},
+        responses={204: None},
     ),
 )
 class ServiceViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, WorkspaceScopedViewSet):

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from config.api import BadRequest, Conflict
+from config.api.errors import BadRequest, Conflict
 from services.models import Service
 from sessions.models import MAX_DURATION, Session, SessionService, SessionStatus
 from workspaces.booking import booking_ensure_staff_free, booking_span

@@ -9,7 +9,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db.models import CharField, F, FilteredRelation, Func, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Coalesce, NullIf
 
-from config.api import ClockText, DayText, InstantText
+from config.api.formats import ClockText, DayText, InstantText
 from services.models import Service
 from sessions.models import Session, SessionService
 from workspaces.models import Client

@@ -5,15 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import (
-    ApiSerializer,
-    ClockField,
-    DayField,
-    InstantField,
-    StrictCharField,
-    StrictIntegerField,
-    to_snake,
-)
+from config.api.fields import ClockField, DayField, InstantField, StrictCharField, StrictIntegerField
+from config.api.serializers import ApiSerializer, to_snake
 from services.models import Service, ServiceScope
 from sessions.models import MAX_DURATION, Session, SessionStatus
 from workspaces.fields import ClientIdField, ScopedIdListField, ScopedReferencesMixin, StaffIdField

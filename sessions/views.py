@@ -9,8 +9,8 @@ from drf_spectacular.utils import (
 )
 from rest_framework.response import Response
 
-from config.api import paginate
-from config.schema import FORBIDDEN, IDEMPOTENCY_KEY, PAGING_PARAMETERS, UNAUTHENTICATED, envelope, error
+from config.api.paging import paginate
+from config.schema import IDEMPOTENCY_KEY, PAGING_PARAMETERS, envelope, error
 from sessions import actions
 from sessions.filters import SessionFilter
 from sessions.models import Session, SessionStatus
@@ -28,7 +28,9 @@ from workspaces.tenancy import (
 BAD_REQUEST = error(
     "Invalid input, naming the field (codes validation_error, nonexistent_local_time, invalid, malformed_json)."
 )
-NOT_FOUND = error("Unknown workspace or not a member; or the session, client, service or staff member is not found.")
+REFERENCE_NOT_FOUND = error(
+    "The session is not found, or clientId, serviceIds or staffId is not in this workspace (naming it)."
+)
 SESSION = envelope("session", SessionReadSerializer)
 
 LIST_PARAMETERS = [
@@ -60,14 +62,13 @@ LIST_PARAMETERS = [
         responses={
             200: envelope("sessions", SessionReadSerializer, many=True, paged=True),
             400: error("A malformed filter or paging value, naming it; or too_many_results."),
-            401: UNAUTHENTICATED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
         },
     ),
     retrieve=extend_schema(
         summary=_("Get a session"),
-        responses={200: SESSION, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={
+            200: SESSION,
+        },
     ),
     create=extend_schema(
         summary=_("Create a session"),
@@ -80,9 +81,7 @@ LIST_PARAMETERS = [
         responses={
             201: SESSION,
             400: BAD_REQUEST,
-            401: UNAUTHENTICATED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
+            404: REFERENCE_NOT_FOUND,
             409: error("staff_conflict: the staff member is busy then; idempotency_key_reused."),
         },
     ),
@@ -96,15 +95,15 @@ LIST_PARAMETERS = [
         responses={
             200: SESSION,
             400: BAD_REQUEST,
-            401: UNAUTHENTICATED,
-            403: FORBIDDEN,
-            404: NOT_FOUND,
+            404: REFERENCE_NOT_FOUND,
             409: error("invalid_status_transition, or staff_conflict."),
         },
     ),
     destroy=extend_schema(
         summary=_("Delete a session"),
-        responses={204: None, 401: UNAUTHENTICATED, 403: FORBIDDEN, 404: NOT_FOUND},
+        responses={
+            204: None,
+        },
     ),
 )
 class SessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, WorkspaceScopedViewSet):

@@ -174,6 +174,52 @@ def test_schema_endpoint_serves_valid_openapi_3(api_client, path):
     assert "/api/v1/workspace/{workspace_id}/members" in schema["paths"]
 
 
+def _project_docstrings() -> set[str]:
+    """Every docstring of a class or function in the project's own modules (not tests, not libraries)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    found = set()
+    for app in ("config", "workspaces", "services", "sessions", "nutrition", "backoffice", "history"):
+        package = importlib.import_module(app)
+        for info in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if ".migrations" in info.name or ".management" in info.name:
+                continue
+            module = importlib.import_module(info.name)
+            for _name, obj in vars(module).items():
+                if (inspect.isclass(obj) or inspect.isfunction(obj)) and getattr(obj, "__module__", "") == info.name:
+                    doc = inspect.getdoc(obj)
+                    if doc and len(doc) > 20:
+                        found.add(doc.splitlines()[0])
+    return found
+
+
+def test_the_public_schema_carries_no_internal_docstring(api_client):
+    text = api_client.get("/api/v1/schema", {"format": "json"}).content.decode()
+
+    leaked = sorted(doc for doc in _project_docstrings() if doc in text)
+
+    assert not leaked
+    assert "snake_case" not in text
+
+
+def test_every_operation_documents_the_common_answers_without_its_view_declaring_them(api_client):
+    schema = api_client.get("/api/v1/schema", {"format": "json"}).json()
+
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            statuses = set(operation["responses"])
+            assert {"400", "406", "503"} <= statuses, (method, path)
+            if "/auth/" not in path:
+                assert "401" in statuses, (method, path)
+            if "{workspace_id}" in path:
+                assert {"403", "404"} <= statuses, (method, path)
+                assert operation["responses"]["403"]["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/Error"
+                }
+
+
 def test_docs_page_uses_only_local_assets(api_client):
     response = api_client.get("/api/docs")
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from config.api import Conflict
+from config.api.errors import Conflict
 from workspaces.models import Client, Membership, User, Workspace
 from workspaces.roles import Role
 

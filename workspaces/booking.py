@@ -19,7 +19,7 @@ from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from config.api import BadRequest, Conflict
+from config.api.errors import BadRequest, Conflict
 from workspaces.timezones import NonexistentLocalTimeError, local_span
 
 #: the longest session: bounds the overlap search so it stays an index range scan

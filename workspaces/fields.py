@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api import ReferenceNotFound
+from config.api.errors import ReferenceNotFound
 from workspaces.ids import is_object_id
 
 INVALID_ID = _("Not a valid id: expected 24 lowercase hexadecimal characters.")

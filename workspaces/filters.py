@@ -7,7 +7,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from config.api import parse_day
+from config.api.formats import parse_day
 from workspaces.fields import INVALID_ID
 from workspaces.ids import is_object_id
 from workspaces.models import Client, Membership

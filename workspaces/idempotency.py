@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
 
-from config.api import BadRequest, Conflict
+from config.api.errors import BadRequest, Conflict
 from workspaces.ids import new_object_id
 from workspaces.models import IdempotencyRecord
 

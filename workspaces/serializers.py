@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.api import ApiModelSerializer, ApiSerializer, StrictCharField, StrictEmailField
+from config.api.fields import StrictCharField, StrictEmailField
+from config.api.serializers import ApiModelSerializer, ApiSerializer
 from workspaces.models import Client, Membership
 
 NAME_REQUIRED = _("This field may not be blank.")

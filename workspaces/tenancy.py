@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.response import Response
 
-from config.api import NOT_FOUND_MESSAGE, SubscriptionExpired, paginate
+from config.api.errors import NOT_FOUND_MESSAGE, SubscriptionExpired
+from config.api.paging import paginate
 from workspaces.ids import is_object_id
 from workspaces.models import Membership, Workspace
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
-from config.schema import ACCESS_ERRORS, IDEMPOTENCY_KEY, PAGING_PARAMETERS, envelope, error
+from config.schema import IDEMPOTENCY_KEY, PAGING_PARAMETERS, envelope, error
 from workspaces import actions
 from workspaces.filters import ClientFilter, MemberFilter
 from workspaces.models import Client, Membership
@@ -30,24 +30,21 @@ HAS_SESSIONS = error("client_has_sessions: a client with sessions cannot be dele
         responses={
             200: envelope("clients", ClientReadSerializer, many=True, paged=True),
             400: BAD_FILTER,
-            **ACCESS_ERRORS,
         },
     ),
-    retrieve=extend_schema(
-        summary=_("Get a client"), responses={200: envelope("client", ClientReadSerializer), **ACCESS_ERRORS}
-    ),
+    retrieve=extend_schema(summary=_("Get a client"), responses={200: envelope("client", ClientReadSerializer)}),
     create=extend_schema(
         summary=_("Create a client"),
         request=ClientWriteSerializer,
-        responses={201: envelope("client", ClientReadSerializer), 400: INVALID, **ACCESS_ERRORS},
+        responses={201: envelope("client", ClientReadSerializer), 400: INVALID},
         parameters=[IDEMPOTENCY_KEY],
     ),
     partial_update=extend_schema(
         summary=_("Update a client"),
         request=ClientWriteSerializer,
-        responses={200: envelope("client", ClientReadSerializer), 400: INVALID, **ACCESS_ERRORS},
+        responses={200: envelope("client", ClientReadSerializer), 400: INVALID},
     ),
-    destroy=extend_schema(summary=_("Delete a client"), responses={204: None, 409: HAS_SESSIONS, **ACCESS_ERRORS}),
+    destroy=extend_schema(summary=_("Delete a client"), responses={204: None, 409: HAS_SESSIONS}),
 )
 class ClientViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, WorkspaceScopedViewSet):
     queryset = Client.objects.all()
@@ -73,7 +70,7 @@ class ClientViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, DestroyM
     list=extend_schema(
         summary=_("List members"),
         parameters=[OpenApiParameter("role", str), OpenApiParameter("isActive", bool), *PAGING_PARAMETERS],
-        responses={200: envelope("members", MemberSerializer, many=True, paged=True), 400: BAD_FILTER, **ACCESS_ERRORS},
+        responses={200: envelope("members", MemberSerializer, many=True, paged=True), 400: BAD_FILTER},
     ),
 )
 class MemberViewSet(ListMixin, WorkspaceScopedViewSet):

@@ -149,7 +149,7 @@ def test_week_view_in_english_and_in_arabic(live_server, week_with_a_dst_change)
 )
 def test_docs_screenshot_of_the_week_with_demo_data(live_server, transactional_db):
     require_browser()
-    from workspaces.demo import DEMO_PASSWORD, demo_seed
+    from demo.seed import DEMO_PASSWORD, demo_seed
 
     anchor = dt.date(2026, 4, 22)  # the week Cairo moves its clocks forward (Friday 24 April at 00:00)
     result = demo_seed(

@@ -7,9 +7,9 @@ import datetime as dt
 import pytest
 from django.db import connection
 
+from demo import seed as demo
 from nutrition.models import FollowUp, NutritionSession
 from sessions.models import Session, SessionService
-from workspaces import demo
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -8,7 +8,7 @@ import zoneinfo
 import pytest
 from django.db.models import DateField, DateTimeField, TimeField, Value
 
-from config.api import ClockText, DayText, InstantText, format_clock, format_day, format_instant
+from config.api.formats import ClockText, DayText, InstantText, format_clock, format_day, format_instant
 from tests import factories
 from workspaces.models import Workspace
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_email
 
-from config.api import format_instant
+from config.api.formats import format_instant
 from workspaces.ids import is_object_id
 from workspaces.models import Workspace
 from workspaces.roles import Role

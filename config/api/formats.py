@@ -1,0 +1,73 @@
+"""The wire formats: instants, calendar dates and clock times, in Python and in SQL.
+
+The same three formats computed by PostgreSQL serve list paths that read plain rows: the text
+arrives ready, with no Python per value. tests/performance/test_wire_sql.py holds them equal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.db.models import CharField, Func
+
+
+def format_instant(value: dt.datetime) -> str:
+    """UTC ISO 8601 with milliseconds: ``2024-01-15T10:30:00.000Z``."""
+    value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def format_day(value: dt.date) -> str:
+    """A calendar date as that date at midnight UTC: ``2024-01-20T00:00:00.000Z``."""
+    return value.isoformat() + "T00:00:00.000Z"
+
+
+def format_clock(value: dt.time | None) -> str | None:
+    return None if value is None else value.strftime("%H:%M")
+
+
+# The same three formats computed by PostgreSQL, for list paths that read plain rows
+# (sessions.selectors, nutrition.selectors): the text arrives ready, with no Python per value.
+# tests/performance/test_wire_sql.py holds them equal to the functions above.
+
+
+class InstantText(Func):
+    """``format_instant`` in SQL (milliseconds truncated, as there)."""
+
+    template = """to_char(%(expressions)s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
+    output_field = CharField()
+
+
+class DayText(Func):
+    """``format_day`` in SQL."""
+
+    template = """to_char(%(expressions)s, 'YYYY-MM-DD"T00:00:00.000Z"')"""
+    output_field = CharField()
+
+
+class ClockText(Func):
+    """``format_clock`` in SQL."""
+
+    template = "to_char(%(expressions)s, 'HH24:MI')"
+    output_field = CharField()
+
+
+_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?$")
+
+
+def parse_day(value: Any) -> dt.date:
+    """The date part of an ISO 8601 date or date-time, as written (no time-zone shift)."""
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    match = _DATE_RE.match(value.strip())
+    if not match:
+        raise ValueError("not an ISO 8601 date")
+    rest = value.strip()[10:]
+    if rest:  # the time part must be a real ISO time too (2024-01-20T25:00 is not a date-time)
+        try:
+            dt.datetime.fromisoformat(value.strip().replace("z", "Z"))
+        except ValueError as exc:
+            raise ValueError("not an ISO 8601 date-time") from exc
+    return dt.date(int(match[1]), int(match[2]), int(match[3]))
