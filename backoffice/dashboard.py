@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.selectors import CONSULTATION, SESSION, Entry, calendar_workspaces, entries_in_windows
+from backoffice.selectors import Entry, calendar_workspaces, entries_in_windows
+from bookings.models import booking_models
 from workspaces.models import Workspace
 from workspaces.timezones import local_day_bounds, utc_to_local
 
@@ -24,8 +25,7 @@ class DashboardItem:
 class StaffDay:
     staff_id: str | None
     name: str
-    sessions: int = 0  # not cancelled
-    consultations: int = 0  # not cancelled or no-show
+    counts: dict[str, int] = field(default_factory=dict)  # kind -> bookings holding a slot (not cancelled, no-show)
     items: list[DashboardItem] = field(default_factory=list)
     calendar_url: str = ""
 
@@ -38,12 +38,12 @@ class WorkspaceDay:
     calendar_url: str
 
     @property
-    def sessions(self) -> int:
-        return sum(person.sessions for person in self.staff)
+    def kinds(self) -> list[tuple[str, str]]:
+        """Each kind of booking, ``(kind, its plural name)``: a column of counts."""
+        return [(kind.kind, kind._meta.verbose_name_plural) for kind in booking_models()]
 
-    @property
-    def consultations(self) -> int:
-        return sum(person.consultations for person in self.staff)
+    def count(self, kind: str) -> int:
+        return sum(person.counts.get(kind, 0) for person in self.staff)
 
 
 def _calendar_url(**params) -> str:
@@ -51,7 +51,7 @@ def _calendar_url(**params) -> str:
 
 
 def todays_dashboard(user, *, now: datetime | None = None) -> list[WorkspaceDay]:
-    """Three queries: the user's workspaces, then one per kind of session."""
+    """The user's workspaces, then one query per kind of booking."""
     now = now or timezone.now()
     workspaces = calendar_workspaces(user)
     windows, days = [], {}
@@ -76,12 +76,10 @@ def todays_dashboard(user, *, now: datetime | None = None) -> list[WorkspaceDay]
                     calendar_url=_calendar_url(
                         workspace=workspace.pk, staff=entry.staff_id, date=today.isoformat(), view="day"
                     ),
+                    counts=dict.fromkeys((kind.kind for kind in booking_models()), 0),
                 )
             if not entry.cancelled:
-                if entry.kind == SESSION:
-                    person.sessions += 1
-                elif entry.kind == CONSULTATION:
-                    person.consultations += 1
+                person.counts[entry.kind] += 1
             start = utc_to_local(entry.starts_at, workspace.timezone)
             end = utc_to_local(entry.ends_at, workspace.timezone)
             person.items.append(DashboardItem(entry=entry, time_label=f"{start:%H:%M}–{end:%H:%M}"))

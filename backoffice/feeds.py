@@ -12,12 +12,11 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
 from backoffice.actions import ID_LENGTH, SECRET_BYTES, token_hash
 from backoffice.models import CalendarFeed
-from backoffice.selectors import SESSION, entries_between, feed_window
+from backoffice.selectors import entries_between, feed_window
 from workspaces.ids import is_object_id
 from workspaces.timezones import UTC, utc_to_local
 
@@ -135,7 +134,7 @@ def feed_calendar(feed: CalendarFeed, *, now: datetime | None = None) -> bytes:
         event.add("dtstart", utc_to_local(entry.starts_at, tz_name))
         event.add("dtend", utc_to_local(entry.ends_at, tz_name))
         event.add("summary", entry.summary)
-        kind = _("Session") if entry.kind == SESSION else _("Nutrition consultation")
+        kind = entry.kind_label
         event.add("description", f"{kind} · {entry.status_label}")
         event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
         event.add("transp", "TRANSPARENT" if entry.cancelled else "OPAQUE")

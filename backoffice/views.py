@@ -16,7 +16,8 @@ from django.views.decorators.http import require_safe
 
 from backoffice.calendar import Column, HourMark, build_column, visible_hours
 from backoffice.feeds import feed_calendar, feed_for_token
-from backoffice.selectors import CONSULTATION_COLOR, UNASSIGNED, calendar_staff, calendar_workspaces, entries_between
+from backoffice.selectors import UNASSIGNED, calendar_staff, calendar_workspaces, entries_between
+from nutrition.models import CONSULTATION_COLOR
 from workspaces.ids import is_object_id
 from workspaces.models import Membership, Workspace
 from workspaces.roles import Role

@@ -18,12 +18,12 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bookings.time import booking_span, end_clock
 from nutrition.models import FollowUp, NutritionSession
 from services.models import Service
 from sessions.models import Session, SessionService
 from workspaces.models import Client, Membership, User, Workspace
 from workspaces.search import client_search_text
-from workspaces.timezones import local_span
 
 FIRST_NAMES_AR = ["محمد", "أحمد", "فاطمة", "مريم", "يوسف", "نور", "سارة", "عمر", "ليلى", "خالد", "هدى", "ياسمين"]
 LAST_NAMES_AR = ["الأحمد", "حسن", "إبراهيم", "السيد", "عبد الله", "منصور", "الشريف", "النجار"]
@@ -343,9 +343,8 @@ def demo_seed(
         def span(day: dt.date, start: dt.time, minutes: int, tz: str) -> tuple[str, str, str]:
             key = (day, start, minutes, tz)
             if key not in spans:
-                starts_at, ends_at = local_span(day, start, minutes, tz)
-                end = (dt.datetime.combine(day, start) + dt.timedelta(minutes=minutes)).time()
-                spans[key] = (str(starts_at), str(ends_at), end.isoformat())
+                starts_at, ends_at = booking_span(day=day, start_time=start, duration_minutes=minutes, tz_name=tz)
+                spans[key] = (str(starts_at), str(ends_at), end_clock(start, minutes).isoformat())
             return spans[key]
 
         big = _worth_rebuilding(Session, workspaces * sessions_per_workspace)

@@ -7,4 +7,4 @@ class HistoryConfig(AppConfig):
     verbose_name = _("History")
 
     def ready(self) -> None:
-        from history import receivers  # noqa: F401 - connects the signal receivers
+        from history import recording  # noqa: F401 - connects its signal receiver

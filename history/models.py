@@ -10,8 +10,9 @@ foreign key to the workspace (added in migration 0001 with ``ON DELETE CASCADE``
 practice deletes its history, including rows written while its objects were being deleted). Other
 references (client, staff, user, session) carry no constraint: history outlives what it names.
 
-A session's services are kept on its rows as ``service_ids`` (in their order), filled by
-:mod:`history.receivers` from what :mod:`sessions.actions` sets on the session.
+A session's services are kept on its rows as ``service_ids`` (in their order): given by
+:mod:`sessions.actions` around each write (``history.recording.recorded_with``), or read from the
+database for a session saved elsewhere (:class:`SessionHistoryRecord`).
 """
 
 from __future__ import annotations
@@ -19,13 +20,16 @@ from __future__ import annotations
 import simple_history
 from django.conf import settings
 from django.db import models
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from history.context import Door, current_door, current_reason
+from history.recording import values_for
 from nutrition.models import FollowUp, NutritionSession
 from services.models import Service
-from sessions.models import Session
+from sessions.models import Session, SessionService
 from workspaces.ids import ObjectIdField
 from workspaces.models import Client
 
@@ -101,11 +105,11 @@ class TenantHistoricalRecords(HistoricalRecords):
         return super().get_change_reason_for_object(instance, history_type, using) or current_reason()
 
 
-def _register(model, *, verbose_name, verbose_name_plural, **options) -> None:
+def _register(model, *, verbose_name, verbose_name_plural, records_class=TenantHistoricalRecords, **options) -> None:
     simple_history.register(
         model,
         app="history",
-        records_class=TenantHistoricalRecords,
+        records_class=records_class,
         verbose_name=verbose_name,
         verbose_name_plural=verbose_name_plural,
         **options,
@@ -161,3 +165,14 @@ RECORDED = {
     NutritionSession: HistoricalNutritionSession,
     FollowUp: HistoricalFollowUp,
 }
+
+
+@receiver(pre_create_historical_record, sender=HistoricalSession)
+def _stored_services(sender, instance: Session, history_instance, **kwargs) -> None:
+    """A session saved without its actions saying what its services are: as they are stored."""
+    if values_for(instance) is None:
+        history_instance.service_ids = list(
+            SessionService.objects.filter(workspace_id=instance.workspace_id, session_id=instance.pk)
+            .order_by("position", "id")
+            .values_list("service_id", flat=True)
+        )

@@ -1,16 +1,12 @@
-"""Admin for nutrition consultations, with their follow-ups inline.
+"""Admin for nutrition consultations, with their follow-ups inline, written through the same
+actions as the API (``bookings.admin``).
 
-Saving checks exactly what the API checks, through the same functions
-(:func:`nutrition.actions.consultation_times` and :func:`nutrition.actions.nutrition_session_settle`:
-end time and duration, status moves, the real instants in the workspace's time zone, double
-booking across both session kinds); a clash is a form error on the field concerned. The admin's
-change view runs in one transaction, so the staff lock taken while validating holds until the
-row is written.
-
-Private notes are shown (and accepted) only for superusers and for users whose membership in the
-consultation's workspace holds ``nutrition.manage``; for everyone else the field is left out of
-the form entirely, as the API answers ``null``. On the add page, where the workspace is not yet
-known, only superusers get the field.
+What is a consultation's own is checked here: a length from an end time, a duration, both or
+neither (:func:`nutrition.actions.consultation_duration`, by the action), and its private notes,
+shown (and accepted) only for superusers and for users whose membership in the consultation's
+workspace holds ``nutrition.manage``; for everyone else the field is left out of the form
+entirely, as the API answers ``null``. On the add page, where the workspace is not yet known,
+only superusers get the field.
 """
 
 from __future__ import annotations
@@ -18,42 +14,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from rest_framework.exceptions import APIException, ValidationError
 
-from config.api.serializers import to_snake
-from history.admin import HISTORY_OF_RELATED, HistoryAdmin
+from bookings.admin import BookingAdmin, BookingAdminForm
+from history.admin import HISTORY_OF_RELATED
 from nutrition import actions
-from nutrition.models import ConsultationStatus, FollowUp, NutritionSession
+from nutrition.models import FollowUp, NutritionSession
 from nutrition.serializers import PRIVATE_NOTES_PERMISSION
-from workspaces.admin_actions import status_action
 from workspaces.models import Membership
-from workspaces.search import search_key
 
-TIMESTAMPS = ("id", "created_at", "updated_at")
-EDITABLE_FIELDS = (
-    "workspace",
-    "client",
-    "staff",
-    "type",
-    "status",
-    "date",
-    "start_time",
-    "end_time",
-    "duration_minutes",
-    "topic",
-    "notes_private",
-    "notes_shared",
-    "meeting_link",
-    "location",
-)
-
-#: wire names in the API's errors -> the form's fields
-WIRE_TO_FORM = {"clientId": "client", "specialistId": "staff"}
-CODE_TO_FORM = {"staff_conflict": "staff", "invalid_status_transition": "status"}
-
-MARK_COMPLETED = _("Mark selected %(verbose_name_plural)s as completed")
-MARK_CANCELLED = _("Mark selected %(verbose_name_plural)s as cancelled")
-MARK_NO_SHOW = _("Mark selected %(verbose_name_plural)s as no show")
+LENGTH_HELP = _("Leave empty to compute it from the other (60 minutes if both are).")
 
 
 class FollowUpInline(admin.TabularInline):
@@ -64,10 +33,10 @@ class FollowUpInline(admin.TabularInline):
     ordering = ("due_date", "id")
 
 
-class NutritionSessionForm(forms.ModelForm):
+class NutritionSessionForm(BookingAdminForm):
     class Meta:
         model = NutritionSession
-        fields = EDITABLE_FIELDS
+        fields = "__all__"  # the admin's own `fields` say which, and in what order
         widgets = {
             "notes_private": forms.Textarea(attrs={"rows": 4}),
             "notes_shared": forms.Textarea(attrs={"rows": 4}),
@@ -75,56 +44,22 @@ class NutritionSessionForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.original = actions.snapshot(self.instance) if self.instance.pk else None
-        self.original_duration = self.instance.duration_minutes if self.instance.pk else None
         for name in ("end_time", "duration_minutes"):
             if name in self.fields:
-                self.fields[name].help_text = _("Leave empty to compute it from the other (60 minutes if both are).")
+                self.fields[name].required = False
+                self.fields[name].help_text = LENGTH_HELP
 
-    def _given(self, name: str):
-        """A value the user set: on a change, only when that field was changed."""
-        if self.original is not None and name not in self.changed_data:
-            return None
-        return self.cleaned_data.get(name)
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors:
-            return
-        session = self.instance
-        try:
-            if self.original is None or actions.TIMING_FIELDS & set(self.changed_data):
-                end_time, duration = self._given("end_time"), self._given("duration_minutes")
-                if self.original is not None and end_time is None and duration is None:
-                    duration = self.original_duration  # moved: same length
-                session.end_time, session.duration_minutes = actions.consultation_times(
-                    start_time=session.start_time, end_time=end_time, duration_minutes=duration
-                )
-            actions.nutrition_session_settle(session=session, original=self.original)
-        except APIException as exc:
-            self._add_api_error(exc)
-
-    def _add_api_error(self, exc: APIException) -> None:
-        if isinstance(exc, ValidationError) and isinstance(exc.detail, dict):
-            fields = exc.detail
-        else:
-            fields = getattr(exc, "fields", None) or {CODE_TO_FORM.get(exc.get_codes()): [exc.detail]}
-        for wire, messages in fields.items():
-            name = WIRE_TO_FORM.get(wire, to_snake(wire) if wire else None)
-            for message in messages if isinstance(messages, list) else [messages]:
-                self.add_error(name if name in self.fields else None, str(message))
-
-
-def _move_consultation(session: NutritionSession, status: str) -> None:
-    actions.nutrition_session_update(session=session, status=status)
-
-
-def _mark(status: ConsultationStatus, description):
-    return status_action(status=status, label=status.label, description=description, move=_move_consultation)
+    def length(self) -> dict:
+        """The end time and duration the user set: on a change, only those changed (neither: same length)."""
+        given = {}
+        for name in ("end_time", "duration_minutes"):
+            if self.cleaned_data.get(name) is not None and (self.instance._state.adding or name in self.changed_data):
+                given[name] = self.cleaned_data[name]
+        return given
 
 
 @admin.register(NutritionSession)
-class NutritionSessionAdmin(HistoryAdmin):
+class NutritionSessionAdmin(BookingAdmin):
     form = NutritionSessionForm
     list_display = ("date", "start_time", "end_time", "client", "specialist", "type", "status", "workspace")
     list_filter = ("status", "type", ("staff", admin.RelatedOnlyFieldListFilter), "date", "workspace")
@@ -140,18 +75,8 @@ class NutritionSessionAdmin(HistoryAdmin):
         "=client__id",
         "=workspace__id",
     )
-    list_select_related = ("workspace", "client", "staff__user")
     autocomplete_fields = ("workspace", "client", "staff")
-    actions = (
-        _mark(ConsultationStatus.COMPLETED, MARK_COMPLETED),
-        _mark(ConsultationStatus.CANCELLED, MARK_CANCELLED),
-        _mark(ConsultationStatus.NO_SHOW, MARK_NO_SHOW),
-    )
-    history_select_related = ("staff__user",)
-    date_hierarchy = "date"
-    ordering = ("-date", "-start_time", "-id")
-    show_full_result_count = False
-    readonly_fields = (*TIMESTAMPS, "starts_at", "ends_at", "attachments")
+    readonly_fields = (*BookingAdmin.readonly_fields, "attachments")
     fields = (
         "id",
         "workspace",
@@ -176,16 +101,41 @@ class NutritionSessionAdmin(HistoryAdmin):
     )
     inlines = (FollowUpInline,)
 
-    def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        key = search_key(search_term)
-        if key:  # also the client's name, email or phone as the clients' search folds them (Arabic too)
-            results = results | queryset.filter(client__search_text__contains=key)
-        return results, may_have_duplicates
-
     @admin.display(description=_("specialist"), ordering="staff__user__name")
     def specialist(self, obj: NutritionSession):
         return obj.staff.user if obj.staff_id else None
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def booking_create(self, form: NutritionSessionForm) -> NutritionSession:
+        data = {
+            name: value for name, value in form.cleaned_data.items() if name not in ("end_time", "duration_minutes")
+        }
+        return actions.nutrition_session_create(**data, **form.length())
+
+    def booking_update(self, booking: NutritionSession, form: NutritionSessionForm | None, **changes):
+        if form is not None:
+            changes = {
+                name: value for name, value in form.changes().items() if name not in ("end_time", "duration_minutes")
+            }
+            changes.update(form.length())
+        return actions.nutrition_session_update(session=booking, **changes)
+
+    def save_formset(self, request, form, formset, change):
+        follow_ups = formset.save(commit=False)
+        for follow_up in follow_ups:
+            follow_up.workspace_id = form.instance.workspace_id
+            follow_up.save()
+        for follow_up in formset.deleted_objects:
+            actions.follow_up_remove(follow_up=follow_up)
+        formset.save_m2m()
+
+    def delete_model(self, request, obj: NutritionSession):
+        actions.nutrition_session_delete(session=obj)
+
+    def delete_queryset(self, request, queryset):
+        for session in queryset:
+            actions.nutrition_session_delete(session=session)
 
     # -- private notes ----------------------------------------------------------------------
 
@@ -223,18 +173,3 @@ class NutritionSessionAdmin(HistoryAdmin):
         if not self.can_see_private_notes(request, obj):
             exclude.append("notes_private")
         return exclude
-
-    def get_readonly_fields(self, request, obj=None):
-        # a consultation never moves to another practice
-        return (*self.readonly_fields, "workspace") if obj is not None else self.readonly_fields
-
-    # -- saving -----------------------------------------------------------------------------
-
-    def save_formset(self, request, form, formset, change):
-        follow_ups = formset.save(commit=False)
-        for follow_up in follow_ups:
-            follow_up.workspace_id = form.instance.workspace_id
-            follow_up.save()
-        for follow_up in formset.deleted_objects:
-            actions.follow_up_remove(follow_up=follow_up)
-        formset.save_m2m()

@@ -1,21 +1,18 @@
-"""List filters of nutrition consultations; a malformed value is a 400 naming the filter."""
+"""List filters of nutrition consultations (seed 000)."""
 
 from __future__ import annotations
 
 import django_filters
 
+from bookings.filters import BookingFilter
 from nutrition.models import ConsultationStatus, ConsultationType, NutritionSession
-from workspaces.filters import DayFilter, ObjectIdFilter
+from workspaces.filters import ObjectIdFilter
 
 
-class NutritionSessionFilter(django_filters.FilterSet):
-    # wire names: camelCase
-    clientId = ObjectIdFilter(field_name="client_id")  # noqa: N815
+class NutritionSessionFilter(BookingFilter):
     specialistId = ObjectIdFilter(field_name="staff_id")  # noqa: N815
     type = django_filters.ChoiceFilter(choices=ConsultationType.choices)
     status = django_filters.ChoiceFilter(choices=ConsultationStatus.choices)
-    dateFrom = DayFilter(field_name="date", lookup_expr="gte")  # noqa: N815 - inclusive
-    dateTo = DayFilter(field_name="date", lookup_expr="lte")  # noqa: N815 - inclusive
 
     class Meta:
         model = NutritionSession

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
+from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
-from workspaces.booking import StaffBooking
+from bookings.lifecycle import Lifecycle
+from bookings.models import Booking, booking_constraints, booking_indexes
 from workspaces.models import WorkspaceScopedModel
 
-#: the default length of a consultation when neither endTime nor durationMinutes is given
-DEFAULT_DURATION_MINUTES = 60
-MAX_DURATION_MINUTES = 1440
 TOPIC_MAX_LENGTH = 200
 NOTES_MAX_LENGTH = 10000
 MEETING_LINK_MAX_LENGTH = 500
 LOCATION_MAX_LENGTH = 300
 FOLLOW_UP_NOTE_MAX_LENGTH = 2000
+#: every consultation on the calendar: one fixed colour (drawn striped, so it never reads as a service)
+CONSULTATION_COLOR = "#475569"
+CONSULTATION_TITLE = _("Nutrition consultation")
 
 validate_meeting_link = URLValidator(schemes=["http", "https"], message=_("Enter an http or https URL."))
 
@@ -34,49 +36,30 @@ class ConsultationStatus(models.TextChoices):
     NO_SHOW = "no_show", _("No show")
 
 
-#: the lifecycle: from a status to the statuses it may move to (end states move nowhere)
-STATUS_MOVES: dict[str, frozenset[str]] = {
-    ConsultationStatus.SCHEDULED: frozenset(
-        {ConsultationStatus.COMPLETED, ConsultationStatus.CANCELLED, ConsultationStatus.NO_SHOW}
-    ),
-    ConsultationStatus.COMPLETED: frozenset(),
-    ConsultationStatus.CANCELLED: frozenset(),
-    ConsultationStatus.NO_SHOW: frozenset(),
-}
+#: scheduled -> completed | cancelled | no_show; the three end states are final; cancelled and
+#: no-show consultations hold no slot
+CONSULTATION_LIFECYCLE = Lifecycle(
+    statuses=ConsultationStatus,
+    moves={
+        ConsultationStatus.SCHEDULED: {
+            ConsultationStatus.COMPLETED,
+            ConsultationStatus.CANCELLED,
+            ConsultationStatus.NO_SHOW,
+        },
+    },
+    frees_staff={ConsultationStatus.CANCELLED, ConsultationStatus.NO_SHOW},
+)
 
 
-class NutritionSession(WorkspaceScopedModel, StaffBooking):
-    """A consultation with a client; ``staff`` is the specialist (``specialistId``).
+class NutritionSession(Booking):
+    """A nutrition consultation (seed 000): a booking with a type, a topic, private and shared
+    notes, a meeting link or a location, and follow-ups. ``staff`` is the specialist."""
 
-    ``date``, ``start_time`` and ``end_time`` are the wall-clock values as written; ``starts_at``
-    and ``ends_at`` (from :mod:`workspaces.timezones`) are the real instants the double-booking
-    check compares. ``end_time`` is ``start_time + duration_minutes`` and may fall on the next day
-    when the consultation was given by its duration and runs past midnight.
-    """
+    lifecycle = CONSULTATION_LIFECYCLE
+    kind = "consultation"
 
-    INACTIVE_STATUSES = frozenset({ConsultationStatus.CANCELLED.value, ConsultationStatus.NO_SHOW.value})
-
-    # indexed by (workspace, client) below: every index of a tenant table starts with the workspace
-    client = models.ForeignKey(
-        "workspaces.Client",
-        on_delete=models.PROTECT,
-        related_name="nutrition_sessions",
-        verbose_name=_("client"),
-        db_index=False,
-    )
     type = models.CharField(_("type"), max_length=20, choices=ConsultationType.choices)
-    status = models.CharField(
-        _("status"), max_length=20, choices=ConsultationStatus.choices, default=ConsultationStatus.SCHEDULED
-    )
-    date = models.DateField(_("date"))
-    start_time = models.TimeField(_("start time"))
-    # blank: in the admin an empty end time or duration is computed from the other (or 60 minutes)
-    end_time = models.TimeField(_("end time"), blank=True)
-    duration_minutes = models.PositiveSmallIntegerField(
-        _("duration (minutes)"),
-        blank=True,
-        validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_MINUTES)],
-    )
+    status = CONSULTATION_LIFECYCLE.status_field()
     topic = models.CharField(_("topic"), max_length=TOPIC_MAX_LENGTH, null=True, blank=True)
     notes_private = models.TextField(
         _("private notes"),
@@ -100,24 +83,25 @@ class NutritionSession(WorkspaceScopedModel, StaffBooking):
         verbose_name = _("nutrition consultation")
         verbose_name_plural = _("nutrition consultations")
         ordering = ["date", "start_time", "id"]
-        indexes = [
-            models.Index(fields=["workspace", "date", "start_time", "id"], name="nutrition_ws_date_idx"),
-            models.Index(fields=["workspace", "client"], name="nutrition_ws_client_idx"),
-            # StaffBooking's overlap index, named to fit the 30-character limit
-            models.Index(fields=["workspace", "staff", "starts_at"], name="nutrition_ws_staff_idx"),
-        ]
+        indexes = booking_indexes("nutrition")
         constraints = [
-            *StaffBooking.Meta.constraints,
-            models.CheckConstraint(
-                condition=Q(duration_minutes__gte=1, duration_minutes__lte=MAX_DURATION_MINUTES),
-                name="nutrition_duration_range",
-            ),
+            *booking_constraints("nutrition", CONSULTATION_LIFECYCLE),
             models.CheckConstraint(condition=Q(type__in=ConsultationType.values), name="nutrition_type_valid"),
-            models.CheckConstraint(condition=Q(status__in=ConsultationStatus.values), name="nutrition_status_valid"),
         ]
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.start_time.strftime('%H:%M')}"
+
+    @classmethod
+    def calendar_annotations(cls) -> dict:
+        """The topic (else "Nutrition consultation"), one fixed colour, the meeting link or the location."""
+        return {
+            "calendar_detail": Coalesce(NullIf(F("topic"), Value("")), Value(str(CONSULTATION_TITLE))),
+            "calendar_color": Value(CONSULTATION_COLOR),
+            "calendar_location": Coalesce(
+                NullIf(F("meeting_link"), Value("")), NullIf(F("location"), Value("")), Value("")
+            ),
+        }
 
 
 class FollowUp(WorkspaceScopedModel):

@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+from functools import cached_property
+
 import orjson
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from bookings.serializers import BookingReadSerializer
+from bookings.time import MAX_DURATION_MINUTES
 from config.api.fields import ClockField, DayField, StrictCharField, StrictIntegerField
 from config.api.serializers import ApiModelSerializer, ApiSerializer
 from nutrition.models import (
     FOLLOW_UP_NOTE_MAX_LENGTH,
     LOCATION_MAX_LENGTH,
-    MAX_DURATION_MINUTES,
     MEETING_LINK_MAX_LENGTH,
     NOTES_MAX_LENGTH,
     TOPIC_MAX_LENGTH,
@@ -20,7 +23,7 @@ from nutrition.models import (
     NutritionSession,
     validate_meeting_link,
 )
-from nutrition.selectors import follow_ups_load
+from nutrition.selectors import nutrition_rows
 from workspaces.fields import ClientIdField, ScopedReferencesMixin, StaffIdField
 
 #: the permission that reads and writes private notes (contract, "Who may do what")
@@ -49,39 +52,26 @@ class FollowUpReadSerializer(ApiModelSerializer):
     }
 )
 class PrivateNotesField(serializers.CharField):
-    """The stored private notes for callers holding ``nutrition.manage``, ``null`` for the rest."""
-
-    def get_attribute(self, instance):
-        if not can_read_private_notes(self.context.get("membership")):
-            return None
-        return super().get_attribute(instance)
+    """The private notes: the read shape gives them only to callers holding ``nutrition.manage``."""
 
 
-class NutritionSessionListSerializer(serializers.ListSerializer):
-    def to_representation(self, data):
-        rows = list(data.all() if hasattr(data, "all") else data)
-        follow_ups_load(rows)  # one query for the whole page
-        return super().to_representation(rows)
+class NutritionSessionReadSerializer(BookingReadSerializer):
+    """A consultation as seed 000 shows it, from a row of :func:`nutrition.selectors.nutrition_rows`."""
 
-
-class NutritionSessionReadSerializer(ApiModelSerializer):
-    """A nutrition consultation. ``notesPrivate`` is null unless the caller holds nutrition.manage."""
-
-    # follow-ups: loaded for the whole list (or the one consultation) at once, never per row
-
-    workspace_id = serializers.CharField(read_only=True)
-    client_id = serializers.CharField(read_only=True)
-    specialist_id = serializers.CharField(source="staff_id", read_only=True, allow_null=True)
-    date = DayField(read_only=True)
-    start_time = ClockField(read_only=True)
-    end_time = ClockField(read_only=True)
+    specialist_id = serializers.CharField(read_only=True, allow_null=True)
+    type = serializers.ChoiceField(choices=ConsultationType.choices, read_only=True)
+    status = serializers.ChoiceField(choices=ConsultationStatus.choices, read_only=True)
+    topic = serializers.CharField(read_only=True, allow_null=True)
     notes_private = PrivateNotesField(read_only=True, allow_null=True)
+    notes_shared = serializers.CharField(read_only=True, allow_null=True)
     attachments = serializers.ListField(child=serializers.JSONField(), read_only=True)
     follow_ups = FollowUpReadSerializer(many=True, read_only=True)
+    meeting_link = serializers.CharField(read_only=True, allow_null=True)
+    location = serializers.CharField(read_only=True, allow_null=True)
 
     class Meta:
         model = NutritionSession
-        fields = [
+        fields = [  # seed 000
             "id",
             "workspace_id",
             "client_id",
@@ -102,45 +92,40 @@ class NutritionSessionReadSerializer(ApiModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = fields
-        list_serializer_class = NutritionSessionListSerializer
 
-    def to_representation(self, instance):
-        follow_ups_load([instance])  # nothing to do when the list already loaded them
-        return super().to_representation(instance)
+    rows = staticmethod(nutrition_rows)
 
+    @cached_property
+    def private_notes(self) -> bool:
+        return can_read_private_notes(self.context.get("membership"))
 
-def nutrition_row_data(row: dict, follow_ups: list[dict], *, private_notes: bool) -> dict:
-    """A row of :func:`nutrition.selectors.nutrition_list_rows` in ``NutritionSessionReadSerializer``'s shape.
-
-    The list's fast path: the same JSON, key for key (tests/performance/test_fast_lists.py holds
-    the two equal), with ``follow_ups`` from :func:`nutrition.selectors.follow_up_rows`;
-    ``private_notes``: whether the caller may read them (:func:`can_read_private_notes`).
-    """
-    return {
-        "id": row["id"],
-        "workspaceId": row["workspace_id"],
-        "clientId": row["client_id"],
-        "specialistId": row["staff_id"],
-        "type": row["type"],
-        "status": row["status"],
-        "date": row["date_text"],
-        "startTime": row["start_text"],
-        "endTime": row["end_text"],
-        "durationMinutes": row["duration_minutes"],
-        "topic": row["topic"],
-        "notesPrivate": row["notes_private"] if private_notes else None,
-        "notesShared": row["notes_shared"],
-        "attachments": orjson.loads(row["attachments_json"]),
-        "followUps": follow_ups,
-        "meetingLink": row["meeting_link"],
-        "location": row["location"],
-        "createdAt": row["created_text"],
-        "updatedAt": row["updated_text"],
-    }
+    def to_representation(self, row: dict) -> dict:
+        return {
+            "id": row["id"],
+            "workspaceId": row["workspace_id"],
+            "clientId": row["client_id"],
+            "specialistId": row["staff_id"],
+            "type": row["type"],
+            "status": row["status"],
+            "date": row["date_text"],
+            "startTime": row["start_text"],
+            "endTime": row["end_text"],
+            "durationMinutes": row["duration_minutes"],
+            "topic": row["topic"],
+            "notesPrivate": row["notes_private"] if self.private_notes else None,
+            "notesShared": row["notes_shared"],
+            "attachments": orjson.loads(row["attachments_json"]),
+            "followUps": orjson.loads(row["follow_ups_json"]),
+            "meetingLink": row["meeting_link"],
+            "location": row["location"],
+            "createdAt": row["created_text"],
+            "updatedAt": row["updated_text"],
+        }
 
 
 class FollowUpWriteSerializer(ApiSerializer):
+    read_shape = FollowUpReadSerializer
+
     due_date = DayField()
     note = StrictCharField(min_length=1, max_length=FOLLOW_UP_NOTE_MAX_LENGTH, trim_whitespace=False)
 
@@ -157,13 +142,15 @@ def _optional_text(max_length: int, *, trim: bool = True, **kwargs) -> StrictCha
 
 
 class NutritionSessionWriteSerializer(ScopedReferencesMixin, ApiSerializer):
+    read_shape = NutritionSessionReadSerializer
+
     """Create (POST) or change (PATCH) a nutrition consultation.
 
     Optional text fields take null or "" for none (returned as null). endTime and durationMinutes:
     either, both (they must agree) or neither (60 minutes).
     """
 
-    # the time rules themselves live in nutrition.actions.consultation_times, shared with the admin
+    # the length rules themselves live in nutrition.actions.consultation_duration, shared with the admin
 
     client_id = ClientIdField(source="client")
     specialist_id = StaffIdField(source="staff", required=False, allow_null=True)

@@ -113,6 +113,7 @@ class ServiceReadSerializer(ApiModelSerializer):
 
 
 class ServiceWriteSerializer(ApiModelSerializer):
+    read_shape = ServiceReadSerializer
     """Only the writable fields: id, workspace and timestamps are the server's.
 
     On POST ``name`` is required and the rest take their defaults; on PATCH every field is

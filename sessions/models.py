@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext_lazy as _
 
-from workspaces.booking import StaffBooking
+from bookings.lifecycle import Lifecycle
+from bookings.models import FALLBACK_COLOR, Booking, booking_constraints, booking_indexes
 from workspaces.models import WorkspaceScopedModel
-
-MAX_DURATION = 1440
 
 
 class SessionStatus(models.TextChoices):
@@ -18,61 +18,65 @@ class SessionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-class Session(WorkspaceScopedModel, StaffBooking):
-    """An appointment: a client, one or more services, a date and a start time.
+#: scheduled -> in-progress | completed | cancelled, in-progress -> completed | cancelled; completed
+#: and cancelled are final; a cancelled session holds no slot
+SESSION_LIFECYCLE = Lifecycle(
+    statuses=SessionStatus,
+    moves={
+        SessionStatus.SCHEDULED: {SessionStatus.IN_PROGRESS, SessionStatus.COMPLETED, SessionStatus.CANCELLED},
+        SessionStatus.IN_PROGRESS: {SessionStatus.COMPLETED, SessionStatus.CANCELLED},
+    },
+    frees_staff={SessionStatus.CANCELLED},
+)
 
-    ``date``/``start_time`` are the calendar date and wall-clock time as written; ``starts_at``
-    and ``ends_at`` (from :class:`StaffBooking`) are the real instants in the workspace's time
-    zone, computed by the actions through ``workspaces.timezones.local_span``.
-    """
 
-    INACTIVE_STATUSES = frozenset({SessionStatus.CANCELLED.value})
+class Session(Booking):
+    """An appointment built from services (seeds 001, 002): a booking with a name, its services in
+    order (:class:`SessionService`) and custom field values."""
+
+    lifecycle = SESSION_LIFECYCLE
+    kind = "session"
 
     name = models.CharField(_("name"), max_length=200)
-    # no index of its own: session_ws_client_idx (workspace, client) serves lookups by client
-    client = models.ForeignKey(
-        "workspaces.Client", on_delete=models.PROTECT, related_name="+", verbose_name=_("client"), db_index=False
-    )
     services = models.ManyToManyField(
         "services.Service", through="SessionService", related_name="+", verbose_name=_("services")
     )
-    date = models.DateField(_("date"))
-    start_time = models.TimeField(_("start time"))
-    end_time = models.TimeField(_("end time"))
-    duration_minutes = models.PositiveSmallIntegerField(
-        _("duration (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION)]
-    )
-    status = models.CharField(
-        _("status"), max_length=20, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
-    )
+    status = SESSION_LIFECYCLE.status_field()
     field_values = models.JSONField(_("field values"), default=list, blank=True)
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
     notes = models.JSONField(_("notes"), default=list, blank=True)
     invoice = models.JSONField(_("invoice"), null=True, blank=True)
 
-    class Meta(StaffBooking.Meta):
-        abstract = False
+    class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         ordering = ["date", "start_time", "id"]
-        indexes = [
-            *StaffBooking.Meta.indexes,
-            models.Index(fields=["workspace", "date", "start_time", "id"], name="session_ws_date_idx"),
-            models.Index(fields=["workspace", "client"], name="session_ws_client_idx"),
-        ]
+        indexes = booking_indexes("session")
         constraints = [
-            *StaffBooking.Meta.constraints,
-            models.CheckConstraint(
-                condition=Q(duration_minutes__gte=1, duration_minutes__lte=MAX_DURATION),
-                name="session_duration_range",
-            ),
-            models.CheckConstraint(condition=Q(status__in=SessionStatus.values), name="session_status_valid"),
+            *booking_constraints("session", SESSION_LIFECYCLE),
             # what SessionService's (workspace, session) foreign key refers to
             models.UniqueConstraint(fields=["workspace", "id"], name="session_ws_id_unique"),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def calendar_annotations(cls) -> dict:
+        """The services' names (else the session's name) and the first service's colour."""
+        links = SessionService.objects.filter(workspace_id=OuterRef("workspace_id"), session_id=OuterRef("pk"))
+        names = ArraySubquery(links.order_by("position", "id").values("service__name"))
+        return {
+            "calendar_detail": Coalesce(
+                NullIf(Func(names, Value(", "), function="array_to_string"), Value("")),
+                "name",
+                output_field=models.CharField(),
+            ),
+            "calendar_color": Coalesce(
+                Subquery(links.order_by("position", "id").values("service__color")[:1]), Value(FALLBACK_COLOR)
+            ),
+            "calendar_location": Value(""),
+        }
 
 
 class SessionService(WorkspaceScopedModel):

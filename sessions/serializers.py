@@ -5,10 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.fields import ClockField, DayField, InstantField, StrictCharField, StrictIntegerField
+from bookings.serializers import BookingReadSerializer
+from bookings.time import MAX_DURATION_MINUTES
+from config.api.fields import ClockField, DayField, StrictCharField, StrictIntegerField
 from config.api.serializers import ApiSerializer, to_snake
 from services.models import Service, ServiceScope
-from sessions.models import MAX_DURATION, Session, SessionStatus
+from sessions.models import Session, SessionStatus
+from sessions.selectors import session_rows
 from workspaces.fields import ClientIdField, ScopedIdListField, ScopedReferencesMixin, StaffIdField
 
 MAX_SERVICES = 50
@@ -41,107 +44,6 @@ class ServiceIdListField(ScopedIdListField):
 
 def service_queryset(workspace):
     return Service.objects.alive().filter(workspace=workspace)
-
-
-# --------------------------------------------------------------------------------------------
-# Read
-# --------------------------------------------------------------------------------------------
-
-
-class SessionReadSerializer(ApiSerializer):
-    """The seeds' shape. Reads only what the viewset's queryset already loaded.
-
-    Rows come from :func:`sessions.selectors.session_queryset`: ``client`` and ``staff__user``
-    joined, the ordered service ids and names annotated, so no field queries per row.
-    """
-
-    id = serializers.CharField(read_only=True)
-    workspace_id = serializers.CharField(read_only=True)
-    client_id = serializers.CharField(read_only=True)
-    client_name = serializers.CharField(source="client.name", read_only=True)
-    service_ids = serializers.SerializerMethodField(method_name="get_service_ids")
-    service_names = serializers.SerializerMethodField(method_name="get_service_names")
-    staff_id = serializers.CharField(read_only=True, allow_null=True)
-    staff_name = serializers.SerializerMethodField(method_name="get_staff_name")
-    name = serializers.CharField(read_only=True)
-    date = DayField(read_only=True)
-    start_time = ClockField(read_only=True)
-    end_time = ClockField(read_only=True)
-    duration_minutes = serializers.IntegerField(read_only=True)
-    status = serializers.ChoiceField(choices=SessionStatus.choices, read_only=True)
-    field_values = serializers.SerializerMethodField(method_name="get_field_values")
-    attachments = serializers.JSONField(read_only=True)
-    notes = serializers.JSONField(read_only=True)
-    invoice = serializers.JSONField(read_only=True, allow_null=True)
-    created_at = InstantField(read_only=True)
-    updated_at = InstantField(read_only=True)
-
-    @extend_schema_field({"type": "array", "items": {"type": "string"}})
-    def get_service_ids(self, obj: Session) -> list[str]:
-        return obj.service_id_list  # annotated by sessions.selectors.session_queryset
-
-    @extend_schema_field({"type": "array", "items": {"type": "string"}})
-    def get_service_names(self, obj: Session) -> list[str]:
-        return obj.service_name_list
-
-    @extend_schema_field({"type": "string", "nullable": True})
-    def get_staff_name(self, obj: Session) -> str | None:
-        if obj.staff_id is None:
-            return None
-        user = obj.staff.user
-        return user.name or user.email
-
-    @extend_schema_field(
-        {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "fieldKey": {"type": "string"},
-                    "value": {},
-                    "phase": {"type": "string", "enum": ["pre", "post"]},
-                },
-            },
-        }
-    )
-    def get_field_values(self, obj: Session) -> list:
-        return obj.field_values
-
-
-def _json(text: str | None):
-    return None if text is None else orjson.loads(text)
-
-
-def session_row_data(row: dict) -> dict:
-    """A row of :func:`sessions.selectors.session_list_rows` in ``SessionReadSerializer``'s shape.
-
-    The list's fast path: the same JSON as the serializer, key for key (the serializer stays
-    the schema's description and serves single sessions; tests/performance/test_fast_lists.py
-    holds the two equal), built from values PostgreSQL already formatted.
-    """
-    pairs = row["service_pairs"]
-    return {
-        "id": row["id"],
-        "workspaceId": row["workspace_id"],
-        "clientId": row["client_id"],
-        "clientName": row["client_name"],
-        "serviceIds": [pair[0] for pair in pairs],
-        "serviceNames": [pair[1] for pair in pairs],
-        "staffId": row["staff_id"],
-        "staffName": row["staff_name"],
-        "name": row["name"],
-        "date": row["date_text"],
-        "startTime": row["start_text"],
-        "endTime": row["end_text"],
-        "durationMinutes": row["duration_minutes"],
-        "status": row["status"],
-        "fieldValues": _json(row["field_values_json"]),
-        "attachments": _json(row["attachments_json"]),
-        "notes": _json(row["notes_json"]),
-        "invoice": _json(row["invoice_json"]),
-        "createdAt": row["created_text"],
-        "updatedAt": row["updated_text"],
-    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -212,9 +114,90 @@ class FieldValueSerializer(ApiSerializer):
         return item
 
 
+# --------------------------------------------------------------------------------------------
+# Read
+# --------------------------------------------------------------------------------------------
+
+
+def _json(text: str | None):
+    return None if text is None else orjson.loads(text)
+
+
+class SessionReadSerializer(BookingReadSerializer):
+    """A session as the seeds show it, from a row of :func:`sessions.selectors.session_rows`."""
+
+    client_name = serializers.CharField(read_only=True)
+    service_ids = serializers.ListField(child=serializers.CharField(), read_only=True)
+    service_names = serializers.ListField(child=serializers.CharField(), read_only=True)
+    staff_id = serializers.CharField(read_only=True, allow_null=True)
+    staff_name = serializers.CharField(
+        read_only=True, allow_null=True, help_text="The staff member's name, or their email when they have none."
+    )
+    name = serializers.CharField(read_only=True)
+    status = serializers.ChoiceField(choices=SessionStatus.choices, read_only=True)
+    field_values = FieldValueSerializer(many=True, read_only=True)
+    attachments = serializers.JSONField(read_only=True)
+    notes = serializers.JSONField(read_only=True)
+    invoice = serializers.JSONField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Session
+        fields = [  # seeds 001 and 002
+            "id",
+            "workspace_id",
+            "client_id",
+            "client_name",
+            "service_ids",
+            "service_names",
+            "staff_id",
+            "staff_name",
+            "name",
+            "date",
+            "start_time",
+            "end_time",
+            "duration_minutes",
+            "status",
+            "field_values",
+            "attachments",
+            "notes",
+            "invoice",
+            "created_at",
+            "updated_at",
+        ]
+
+    rows = staticmethod(session_rows)
+
+    def to_representation(self, row: dict) -> dict:
+        pairs = row["service_pairs"]
+        return {
+            "id": row["id"],
+            "workspaceId": row["workspace_id"],
+            "clientId": row["client_id"],
+            "clientName": row["client_name"],
+            "serviceIds": [pair[0] for pair in pairs],
+            "serviceNames": [pair[1] for pair in pairs],
+            "staffId": row["staff_id"],
+            "staffName": row["staff_name"],
+            "name": row["name"],
+            "date": row["date_text"],
+            "startTime": row["start_text"],
+            "endTime": row["end_text"],
+            "durationMinutes": row["duration_minutes"],
+            "status": row["status"],
+            "fieldValues": _json(row["field_values_json"]),
+            "attachments": _json(row["attachments_json"]),
+            "notes": _json(row["notes_json"]),
+            "invoice": _json(row["invoice_json"]),
+            "createdAt": row["created_text"],
+            "updatedAt": row["updated_text"],
+        }
+
+
 class SessionWriteSerializer(ScopedReferencesMixin, ApiSerializer):
-    """What a client may send. Server-owned fields (ids, names, timestamps, endTime,
-    attachments, notes, invoice) are not declared, so they are ignored."""
+    """What a client may send; the read shape's other fields (ids, names, timestamps, endTime,
+    attachments, notes, invoice) may come back and are ignored."""
+
+    read_shape = SessionReadSerializer
 
     name = StrictCharField(min_length=1, max_length=200)
     client_id = ClientIdField(source="client")
@@ -224,7 +207,7 @@ class SessionWriteSerializer(ScopedReferencesMixin, ApiSerializer):
     staff_id = StaffIdField(source="staff", required=False, allow_null=True)
     date = DayField()
     start_time = ClockField()
-    duration_minutes = StrictIntegerField(min_value=1, max_value=MAX_DURATION, required=False, allow_null=True)
+    duration_minutes = StrictIntegerField(min_value=1, max_value=MAX_DURATION_MINUTES, required=False, allow_null=True)
     status = serializers.ChoiceField(choices=SessionStatus.choices, required=False)
     field_values = FieldValueSerializer(many=True, required=False, allow_null=True, max_length=MAX_FIELD_VALUES)
 

@@ -7,15 +7,12 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework.response import Response
 
-from config.api.paging import paginate
 from config.schema import IDEMPOTENCY_KEY, PAGING_PARAMETERS, envelope, error
 from sessions import actions
 from sessions.filters import SessionFilter
 from sessions.models import Session, SessionStatus
-from sessions.selectors import session_just_written, session_list_rows, session_queryset
-from sessions.serializers import SessionReadSerializer, SessionWriteSerializer, session_row_data
+from sessions.serializers import SessionReadSerializer, SessionWriteSerializer
 from workspaces.tenancy import (
     CreateMixin,
     DestroyMixin,
@@ -107,8 +104,7 @@ LIST_PARAMETERS = [
     ),
 )
 class SessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, DestroyMixin, WorkspaceScopedViewSet):
-    queryset = session_queryset()
-    list_queryset = session_list_rows(Session.objects.all())  # resolved once, here
+    queryset = Session.objects.all()
     envelope = ("session", "sessions")
     ordering = ["date", "start_time", "id"]
     filterset_class = SessionFilter
@@ -122,21 +118,10 @@ class SessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Destroy
         "destroy": "sessions.delete",
     }
 
-    def many(self, queryset):
-        # the list reads plain rows (list_queryset), not models: the hot path, every calendar
-        # view. session_row_data gives each the read serializer's shape.
-        rows, next_cursor, paged = paginate(self.request, queryset, self.ordering)
-        body = {"sessions": [session_row_data(row) for row in rows]}
-        if paged:
-            body["nextCursor"] = next_cursor
-        return Response(body)
-
     def perform_create(self, data):
-        session = actions.session_create(workspace=self.workspace, **data)
-        return session_just_written(session, services=data["services"])  # answered without reading it back
+        return actions.session_create(workspace=self.workspace, **data)
 
     def perform_update(self, instance, data):
-        instance.workspace = self.workspace
         return actions.session_update(session=instance, **data)
 
     def perform_destroy(self, instance):

@@ -21,6 +21,7 @@ class ClientReadSerializer(ApiModelSerializer):
 
 
 class ClientWriteSerializer(ApiModelSerializer):
+    read_shape = ClientReadSerializer
     """Only the writable fields: ids, workspace and timestamps are the server's."""
 
     name = StrictCharField(min_length=1, max_length=200, trim_whitespace=True)
@@ -40,7 +41,9 @@ class ClientWriteSerializer(ApiModelSerializer):
 class MemberSerializer(ApiSerializer):
     id = serializers.CharField(read_only=True)
     user_id = serializers.CharField(read_only=True)
-    name = serializers.CharField(source="user.name", read_only=True)
+    name = serializers.CharField(
+        source="user.get_full_name", read_only=True, help_text="The member's name, or their email when they have none."
+    )
     email = serializers.EmailField(source="user.email", read_only=True)
     role = serializers.ChoiceField(choices=Membership._meta.get_field("role").choices, read_only=True)
     is_active = serializers.BooleanField(read_only=True)

@@ -20,6 +20,7 @@ from rest_framework.response import Response
 
 from config.api.errors import NOT_FOUND_MESSAGE, SubscriptionExpired
 from config.api.paging import paginate
+from config.api.serializers import RowReadSerializer
 from workspaces.ids import is_object_id
 from workspaces.models import Membership, Workspace
 
@@ -55,12 +56,32 @@ class WorkspacePermission(permissions.BasePermission):
         return True
 
 
+#: what a workspace-scoped viewset may not define for itself: the scoping, the checks and the
+#: doors in are the base's, so a subclass cannot weaken them
+GUARDED = frozenset(
+    {
+        "get_queryset",
+        "get_object",
+        "permission_classes",
+        "get_permissions",
+        "authentication_classes",
+        "get_authenticators",
+        "check_permissions",
+        "initial",
+    }
+)
+
+
 class WorkspaceScopedViewSet(viewsets.GenericViewSet):
     """Base of every workspace-scoped endpoint.
 
-    Subclasses set ``queryset`` (refined with ``select_related`` etc. as their read serializer
-    needs), ``permissions`` (action -> permission name), ``envelope`` (singular, plural), the
-    serializers, and ``ordering`` for lists.
+    Subclasses set ``queryset`` (the objects, for writes), ``permissions`` (action -> permission
+    name), ``envelope`` (singular, plural), ``read_serializer_class`` (the one read shape: a
+    :class:`config.api.serializers.RowReadSerializer`, or a model serializer of small objects),
+    ``write_serializer_class`` and ``ordering`` for lists. An endpoint nested under an object of
+    the workspace (``.../sessions/{session_id}/notes``) also sets ``parent`` (model, URL keyword,
+    field): that object is looked up in the workspace after the permission check (404 when it is
+    not there) and kept on ``self.parent``, and every queryset is narrowed to it.
     """
 
     permission_classes = [WorkspacePermission]
@@ -69,8 +90,8 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
     ordering: list[str] = ["id"]
     read_serializer_class = None
     write_serializer_class = None
-    #: what the list reads instead of ``queryset``, if set (plain rows: see sessions.views.many)
-    list_queryset: QuerySet | None = None
+    #: (model, URL keyword, field of this viewset's model) of the object this endpoint is nested under
+    parent: tuple[type, str, str] | None = None
     lookup_url_kwarg = "pk"
     lookup_value_regex = "[^/]+"
 
@@ -79,8 +100,12 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        if "get_queryset" in cls.__dict__:
-            raise TypeError(f"{cls.__name__} must not override get_queryset: it would bypass workspace scoping.")
+        overridden = sorted(GUARDED & set(cls.__dict__))
+        if overridden:
+            raise TypeError(
+                f"{cls.__name__} must not define {', '.join(overridden)}: workspace scoping and the access "
+                "checks belong to WorkspaceScopedViewSet."
+            )
 
     # -- scoping --------------------------------------------------------------------------
 
@@ -92,18 +117,33 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
         except KeyError:
             raise exceptions.MethodNotAllowed(self.request.method) from None
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)  # 401, 404 for the workspace, 403s (WorkspacePermission)
+        if self.parent is not None and self.action is not None:
+            model, kwarg, _field = self.parent
+            self.parent_object = _found(model.objects.filter(workspace=self.workspace), self.kwargs[kwarg])
+
+    def scoped(self, queryset: QuerySet) -> QuerySet:
+        """``queryset`` narrowed to this workspace (and to the parent object, when nested)."""
+        queryset = queryset.filter(workspace=self.workspace)
+        if self.parent is not None:
+            queryset = queryset.filter(**{self.parent[2]: self.parent_object})
+        return queryset
+
     def get_queryset(self) -> QuerySet:
-        queryset = self.list_queryset if self.action == "list" and self.list_queryset is not None else self.queryset
-        return queryset.filter(workspace=self.workspace)
+        return self.scoped(self.queryset)
 
     def get_object(self):
-        pk = self.kwargs[self.lookup_url_kwarg]
-        if not is_object_id(pk):
-            raise exceptions.NotFound(NOT_FOUND_MESSAGE)
-        obj = self.get_queryset().filter(pk=pk).first()
-        if obj is None:
-            raise exceptions.NotFound(NOT_FOUND_MESSAGE)
+        obj = _found(self.get_queryset(), self.kwargs[self.lookup_url_kwarg])
+        obj.workspace = self.workspace  # already loaded: its time zone costs no query
         return obj
+
+    def read_queryset(self) -> QuerySet:
+        """What reads go through: the read shape's rows, or the objects themselves."""
+        shape = self.read_serializer_class
+        if issubclass(shape, RowReadSerializer):
+            return self.scoped(shape.row_queryset())
+        return self.get_queryset()
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -122,6 +162,9 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
         return self.read_serializer_class(obj, context=self.get_serializer_context()).data
 
     def one(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
+        """``obj`` in its read shape: a row shape reads it anew (after a write: as it was written)."""
+        if issubclass(self.read_serializer_class, RowReadSerializer):
+            obj = _found(self.read_queryset(), obj.pk)
         return Response({self.envelope[0]: self.read(obj)}, status=status_code)
 
     def many(self, queryset) -> Response:
@@ -149,6 +192,16 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
         return serializer.validated_data
 
 
+def _found(queryset: QuerySet, pk: str):
+    """The object ``pk`` of ``queryset`` (already scoped), or the same 404 as an unknown workspace."""
+    if not is_object_id(pk):
+        raise exceptions.NotFound(NOT_FOUND_MESSAGE)
+    obj = queryset.filter(pk=pk).first()
+    if obj is None:
+        raise exceptions.NotFound(NOT_FOUND_MESSAGE)
+    return obj
+
+
 def _form_errors(errors: dict) -> dict:
     """A filter form's errors as the API's ``fields`` (filters are declared under their wire names)."""
     return {name: [str(m) for m in messages] for name, messages in errors.items()}
@@ -168,12 +221,13 @@ def crud_permissions(view: str, manage: str, **extra: str) -> dict[str, str]:
 
 class ListMixin:
     def list(self, request, *args, **kwargs):
-        return self.many(self.filter_queryset(self.get_queryset()))
+        return self.many(self.filter_queryset(self.read_queryset()))
 
 
 class RetrieveMixin:
     def retrieve(self, request, *args, **kwargs):
-        return self.one(self.get_object())
+        pk = self.kwargs[self.lookup_url_kwarg]
+        return Response({self.envelope[0]: self.read(_found(self.read_queryset(), pk))})
 
 
 class CreateMixin:
@@ -204,7 +258,7 @@ class UpdateMixin:
             instance = self.get_object()
             data = self.validated(request.data, instance=instance, partial=True)
             instance = self.perform_update(instance, data)
-        return self.one(self.get_queryset().get(pk=instance.pk))
+        return self.one(instance)
 
     def perform_update(self, instance, data: dict):
         raise NotImplementedError

@@ -106,6 +106,14 @@ def _plain(detail: Any) -> Any:
     return str(detail)
 
 
+def _leaves(codes: Any) -> set[str]:
+    if isinstance(codes, dict):
+        return set().union(*(_leaves(value) for value in codes.values()))
+    if isinstance(codes, list):
+        return set().union(*(_leaves(value) for value in codes))
+    return {codes}
+
+
 def wire_name(view, field: str) -> str:
     """The name a model field has on the wire for ``view``: the write serializer's field whose
     source it is (``staff`` -> ``staffId`` or ``specialistId``), else the field in camelCase."""
@@ -159,7 +167,10 @@ def exception_handler(exc: Exception, context: dict) -> Response:
             else:
                 fields = {"nonFieldErrors": _plain(detail if isinstance(detail, list) else [detail])}
             codes = exc.get_codes()
-            code = codes if isinstance(codes, str) else "validation_error"
+            if isinstance(codes, str):
+                code = codes
+            else:  # a body field nobody knows (a typo) is named as such, wherever it is
+                code = "unknown_field" if "unknown_field" in _leaves(codes) else "validation_error"
             if code == "invalid_input":
                 fields = None
             message = _first_message(detail) or str(VALIDATION_MESSAGE)

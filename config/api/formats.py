@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.db.models import CharField, Func
+from django.db.models import CharField, F, Func, Subquery, TextField
 
 
 def format_instant(value: dt.datetime) -> str:
@@ -71,3 +71,41 @@ def parse_day(value: Any) -> dt.date:
         except ValueError as exc:
             raise ValueError("not an ISO 8601 date-time") from exc
     return dt.date(int(match[1]), int(match[2]), int(match[3]))
+
+
+def _expression(value):
+    return F(value) if isinstance(value, str) else value
+
+
+class JsonList(Subquery):
+    """The rows of ``queryset`` as one JSON array text, built by PostgreSQL: one object a row with
+    ``fields`` (wire name -> expression) as its keys, in that order, the rows in ``order_by``'s.
+
+    For a list whose items hold lists of their own (a consultation's follow-ups): one column of
+    the list's single query, parsed once (orjson) instead of a query per page or per item.
+    """
+
+    template = (
+        "(SELECT COALESCE(json_agg(json_build_object(%(pairs)s) ORDER BY %(order)s), '[]')::text "
+        "FROM (%(subquery)s) AS _j)"
+    )
+    output_field = TextField()
+
+    def __init__(self, queryset, *, order_by: tuple, **fields):
+        self.keys = list(fields)
+        self.order_count = len(order_by)
+        columns = {f"_j{i}": _expression(value) for i, value in enumerate(fields.values())}
+        columns |= {f"_o{i}": _expression(value) for i, value in enumerate(order_by)}
+        super().__init__(queryset.order_by().annotate(**columns).values(*columns))
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        extra_context["pairs"] = ", ".join(f"'{key}', _j._j{i}" for i, key in enumerate(self.keys))
+        extra_context["order"] = ", ".join(f"_j._o{i}" for i in range(self.order_count))
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
+class JsonText(Func):
+    """A JSON column as the database's text (parsed once, by orjson, in the read shape)."""
+
+    template = "%(expressions)s"
+    output_field = TextField()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.api.fields import (
@@ -28,11 +30,37 @@ def to_snake(name: str) -> str:
     return _CAMEL_RE.sub("_", name).lower()
 
 
+UNKNOWN_FIELD = _("Unknown field.")
+
+
 class CamelCaseMixin:
     """camelCase on the wire, snake_case in Python: fields are renamed here, once.
 
     ``validate_<snake_name>`` methods keep working (DRF looks them up by the wire name).
+
+    A body field the serializer does not know is refused (400 ``unknown_field`` naming it), so a
+    typo such as ``staffID`` never writes a session without its staff member; the fields of
+    ``read_shape`` (what the server returns: ids, timestamps, looked-up names) are accepted and
+    ignored, so a client may send back an object it read.
     """
+
+    #: the read serializer of what this one writes: its fields may come back in a body, ignored
+    read_shape: type[serializers.Serializer] | None = None
+
+    @classmethod
+    def known_fields(cls) -> frozenset[str]:
+        if "_known_fields" not in cls.__dict__:
+            returned = set(cls.read_shape().fields) if cls.read_shape is not None else set()
+            cls._known_fields = frozenset(returned | set(cls().fields))
+        return cls._known_fields
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            known = self.known_fields() | set(self.fields)  # (a subclass may shape its fields per instance)
+            unknown = [key for key in data if key not in known]
+            if unknown:
+                raise serializers.ValidationError({key: [UNKNOWN_FIELD] for key in unknown}, code="unknown_field")
+        return super().to_internal_value(data)
 
     def get_fields(self):
         renamed = {}
@@ -71,3 +99,37 @@ class ApiModelSerializer(CamelCaseMixin, serializers.ModelSerializer):
         elif field_class is serializers.EmailField:
             field_class = StrictEmailField
         return field_class, kwargs
+
+
+class RowReadSerializer(ApiSerializer):
+    """The one read shape of a kind of object, filled from plain rows PostgreSQL has formatted.
+
+    Lists, details and create answers all read through it: :meth:`rows` turns a queryset of the
+    objects into one query of rows holding every value already as the wire writes it (dates,
+    times, instants, JSON arrays), and :meth:`to_representation` maps a row to the object, key for
+    key; the declared (read-only) fields describe it in the schema. No model, no query per row.
+    """
+
+    @classmethod
+    def rows(cls, queryset):
+        raise NotImplementedError
+
+    def get_fields(self):
+        """The declared fields in ``Meta.fields``' order (a base class may declare some of them)."""
+        fields = super().get_fields()
+        order = [to_camel(name) for name in getattr(self.Meta, "fields", ())]
+        if not order:
+            return fields
+        if set(order) != set(fields):
+            raise TypeError(f"{type(self).__name__}.Meta.fields must list every declared field once")
+        return {name: fields[name] for name in order}
+
+    @classmethod
+    def row_queryset(cls):
+        """``rows`` of every object of the model, built once (filter it per request)."""
+        if "_row_queryset" not in cls.__dict__:
+            cls._row_queryset = cls.rows(cls.Meta.model._default_manager.all())
+        return cls._row_queryset
+
+    def to_representation(self, row):
+        raise NotImplementedError

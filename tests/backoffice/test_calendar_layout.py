@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from backoffice.calendar import PX_PER_MINUTE, build_column, readable_text_color, visible_hours
-from backoffice.selectors import SESSION, Entry
+from backoffice.selectors import Entry
 from tests.backoffice.conftest import FALL_BACK, SPRING_FORWARD
 from workspaces.timezones import UTC, local_to_utc
 
@@ -20,13 +20,15 @@ BERLIN = "Europe/Berlin"
 def entry(starts_at: dt.datetime, minutes: int = 60, id: str = "a" * 24) -> Entry:
     now = dt.datetime(2024, 1, 1, tzinfo=UTC)
     return Entry(
-        kind=SESSION,
+        kind="session",
+        kind_label="Session",
         id=id,
         workspace_id="b" * 24,
         starts_at=starts_at,
         ends_at=starts_at + dt.timedelta(minutes=minutes),
         status="scheduled",
         status_label="Scheduled",
+        cancelled=False,
         client_name="Clara",
         detail="Massage",
         color="#3B82F6",
@@ -35,6 +37,7 @@ def entry(starts_at: dt.datetime, minutes: int = 60, id: str = "a" * 24) -> Entr
         location="",
         created_at=now,
         updated_at=now,
+        admin_url_name="admin:appointments_session_change",
     )
 
 

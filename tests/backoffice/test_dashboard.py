@@ -48,13 +48,13 @@ def test_todays_sessions_per_staff_member_with_counts_and_links(admin_http, prac
     assert response.status_code == 200
     content = response.content.decode()
     specialist = row(content, practice.specialist.pk)
-    assert (count(specialist, "sessions"), count(specialist, "consultations")) == (1, 1)
+    assert (count(specialist, "session"), count(specialist, "consultation")) == (1, 1)
     assert f'href="/admin/appointments/session/{session.pk}/change/"' in specialist
     assert f'href="/admin/nutrition/nutritionsession/{consultation.pk}/change/"' in specialist
     assert "10:00–11:00" in specialist and "14:00–14:45" in specialist
     assert specialist.count("<li") == 3 and 'class="bo-cancelled"' in specialist
     owner = row(content, practice.owner.pk)
-    assert (count(owner, "sessions"), count(owner, "consultations")) == (1, 0)
+    assert (count(owner, "session"), count(owner, "consultation")) == (1, 0)
     assert f"/admin/appointments/session/{owners.pk}/change/" in owner
     # the staff member's name opens their day in the calendar
     assert f"staff={practice.specialist.pk}" in specialist and "view=day" in specialist
@@ -85,7 +85,7 @@ def test_no_sessions_today_says_so(admin_http, practice):
 def test_a_no_show_is_not_counted(admin_http, practice):
     practice.consultation(today_in(practice.workspace), "10:00", status=ConsultationStatus.NO_SHOW)
     specialist = row(admin_http.get(INDEX).content.decode(), practice.specialist.pk)
-    assert count(specialist, "consultations") == 0
+    assert count(specialist, "consultation") == 0
 
 
 def test_query_count_does_not_grow_with_sessions(admin_http, practice, django_assert_num_queries):

@@ -6,7 +6,7 @@ import datetime as dt
 
 import factory
 
-from nutrition.actions import consultation_times
+from bookings.time import end_clock
 from nutrition.models import ConsultationStatus, ConsultationType, FollowUp, NutritionSession
 from tests.factories import ClientFactory, WorkspaceFactory
 from workspaces.timezones import local_span
@@ -32,9 +32,7 @@ class NutritionSessionFactory(factory.django.DjangoModelFactory):
     topic = factory.Sequence(lambda n: f"Consultation {n}")
     notes_private = "private"
     notes_shared = "shared"
-    end_time = factory.LazyAttribute(
-        lambda o: consultation_times(start_time=o.start_time, end_time=None, duration_minutes=o.duration_minutes)[0]
-    )
+    end_time = factory.LazyAttribute(lambda o: end_clock(o.start_time, o.duration_minutes))
     starts_at = factory.LazyAttribute(
         lambda o: local_span(o.date, o.start_time, o.duration_minutes, o.workspace.timezone)[0]
     )

@@ -206,6 +206,22 @@ def test_adding_computes_end_time_and_instants_like_the_api(root, workspace):
     assert session.notes_private == PRIVATE
 
 
+def test_a_page_with_an_invalid_follow_up_row_writes_nothing(root, workspace):
+    # given a valid consultation whose inline follow-up row is invalid (no note)
+    client = factories.ClientFactory(workspace=workspace)
+    data = form_data(workspace=workspace.pk, client=client.pk) | {
+        "follow_ups-TOTAL_FORMS": "1",
+        "follow_ups-0-due_date": "2024-04-01",
+        "follow_ups-0-note": "",
+    }
+
+    # when the page is posted, then it comes back with the error, and the consultation the form
+    # wrote while it was validated is rolled back
+    errors_of(root.post(url("add"), data))
+    assert not NutritionSession.objects.exists()
+    assert not NutritionSession.history.exists()
+
+
 def test_neither_end_nor_duration_is_60_minutes(root, workspace):
     client = factories.ClientFactory(workspace=workspace)
     root.post(url("add"), form_data(workspace=workspace.pk, client=client.pk))

@@ -33,8 +33,8 @@ def test_every_nutrition_path_and_method_is_documented(schema):
     paths = schema["paths"]
     assert set(paths[BASE]) >= {"get", "post"}
     assert set(paths[BASE + "/{id}"]) >= {"get", "patch", "delete"}
-    assert "post" in paths[BASE + "/{id}/follow-ups"]
-    assert "delete" in paths[BASE + "/{id}/follow-ups/{follow_up_id}"]
+    assert "post" in paths[BASE + "/{session_id}/follow-ups"]
+    assert "delete" in paths[BASE + "/{session_id}/follow-ups/{id}"]
 
 
 def test_create_documents_the_seeds_body_and_response(schema):
@@ -60,9 +60,9 @@ def test_list_documents_its_filters_and_paging(schema):
 
 
 def test_follow_up_endpoints_document_their_shapes(schema):
-    operation = schema["paths"][BASE + "/{id}/follow-ups"]["post"]
+    operation = schema["paths"][BASE + "/{session_id}/follow-ups"]["post"]
     request = resolve(schema, operation["requestBody"]["content"]["application/json"]["schema"])
     assert set(request["properties"]) == {"dueDate", "note"}
     follow_up = resolve(schema, body_of(schema, operation, "201")["properties"]["followUp"])
     assert set(follow_up["properties"]) == {"id", "dueDate", "note", "createdAt", "updatedAt"}
-    assert "204" in schema["paths"][BASE + "/{id}/follow-ups/{follow_up_id}"]["delete"]["responses"]
+    assert "204" in schema["paths"][BASE + "/{session_id}/follow-ups/{id}"]["delete"]["responses"]

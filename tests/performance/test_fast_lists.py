@@ -1,8 +1,9 @@
-"""The lists' fast read paths give the read serializers' JSON, key for key and byte for byte.
+"""The one read shape of each kind of session: the same JSON in lists, details and create answers.
 
-The session and nutrition lists read plain rows formatted by PostgreSQL (sessions.selectors,
-nutrition.selectors) instead of running the read serializers, which still serve single objects
-and describe the schema. Every item of a list must equal what the serializer gives for it.
+Sessions and consultations are read as plain rows formatted by PostgreSQL (sessions.selectors,
+nutrition.selectors) and mapped by their read serializer. Every item of a list must be byte for
+byte what the detail answers for it, and equal what the stored row means, computed here
+independently with the Python wire formats (config.api.formats).
 """
 
 from __future__ import annotations
@@ -13,11 +14,9 @@ import orjson
 import pytest
 from django.utils import timezone
 
+from config.api.formats import format_clock, format_day, format_instant
 from nutrition.models import FollowUp, NutritionSession
-from nutrition.serializers import NutritionSessionReadSerializer
-from sessions.models import Session
-from sessions.selectors import session_queryset
-from sessions.serializers import SessionReadSerializer
+from sessions.models import Session, SessionService
 from tests import factories
 from tests.conftest import bearer
 from tests.nutrition.conftest import nutrition_url
@@ -29,9 +28,66 @@ from workspaces.timezones import local_span
 pytestmark = pytest.mark.django_db
 
 
-def serialized(serializer, instance, membership) -> bytes:
-    """What the read serializer gives for ``instance``, as the renderer writes it."""
-    return orjson.dumps(serializer(instance, context={"membership": membership}).data)
+def expected_session(session: Session) -> dict:
+    """What the API must show for ``session``, from its stored row and the Python wire formats."""
+    links = SessionService.objects.filter(session=session).select_related("service").order_by("position", "id")
+    staff = session.staff
+    return {
+        "id": session.pk,
+        "workspaceId": session.workspace_id,
+        "clientId": session.client_id,
+        "clientName": session.client.name,
+        "serviceIds": [link.service_id for link in links],
+        "serviceNames": [link.service.name for link in links],
+        "staffId": session.staff_id,
+        "staffName": None if staff is None else (staff.user.name or staff.user.email),
+        "name": session.name,
+        "date": format_day(session.date),
+        "startTime": format_clock(session.start_time),
+        "endTime": format_clock(session.end_time),
+        "durationMinutes": session.duration_minutes,
+        "status": session.status,
+        "fieldValues": session.field_values,
+        "attachments": session.attachments,
+        "notes": session.notes,
+        "invoice": session.invoice,
+        "createdAt": format_instant(session.created_at),
+        "updatedAt": format_instant(session.updated_at),
+    }
+
+
+def expected_consultation(session: NutritionSession, private_notes: bool) -> dict:
+    follow_ups = FollowUp.objects.filter(session=session).order_by("due_date", "id")
+    return {
+        "id": session.pk,
+        "workspaceId": session.workspace_id,
+        "clientId": session.client_id,
+        "specialistId": session.staff_id,
+        "type": session.type,
+        "status": session.status,
+        "date": format_day(session.date),
+        "startTime": format_clock(session.start_time),
+        "endTime": format_clock(session.end_time),
+        "durationMinutes": session.duration_minutes,
+        "topic": session.topic,
+        "notesPrivate": session.notes_private if private_notes else None,
+        "notesShared": session.notes_shared,
+        "attachments": session.attachments,
+        "followUps": [
+            {
+                "id": f.pk,
+                "dueDate": format_day(f.due_date),
+                "note": f.note,
+                "createdAt": format_instant(f.created_at),
+                "updatedAt": format_instant(f.updated_at),
+            }
+            for f in follow_ups
+        ],
+        "meetingLink": session.meeting_link,
+        "location": session.location,
+        "createdAt": format_instant(session.created_at),
+        "updatedAt": format_instant(session.updated_at),
+    }
 
 
 @pytest.fixture
@@ -79,17 +135,18 @@ def sessions(workspace):
     return made
 
 
-def test_session_list_items_are_the_read_serializers_json(workspace, owner, sessions):
+def test_session_list_items_are_the_details_json(workspace, owner, sessions):
     # when the whole list is read
     response = owner.get(sessions_url(workspace))
     assert response.status_code == 200
     items = response.json()["sessions"]
 
-    # then each item is byte for byte what SessionReadSerializer gives for that session
+    # then each item is byte for byte what the detail answers, and what the stored row means
     assert len(items) == len(sessions)
     for item in items:
-        instance = session_queryset().get(pk=item["id"])
-        assert orjson.dumps(item) == serialized(SessionReadSerializer, instance, owner.membership)
+        detail = owner.get(f"{sessions_url(workspace)}/{item['id']}")
+        assert orjson.dumps(item) == orjson.dumps(detail.json()["session"])
+        assert list(item.items()) == list(expected_session(Session.objects.get(pk=item["id"])).items())
     by_id = {item["id"]: item for item in items}
     assert by_id[sessions[1].pk]["serviceNames"] == ["Back\\slash", "Gone", "استشارة طبية", 'Quote " and, comma {x}']
     assert by_id[sessions[1].pk]["staffName"] == sessions[1].staff.user.email
@@ -157,15 +214,17 @@ def consultations(workspace):
 
 
 @pytest.mark.parametrize("role", [Role.OWNER, Role.VIEWER])  # with and without private notes
-def test_nutrition_list_items_are_the_read_serializers_json(workspace, member_client, consultations, role):
+def test_nutrition_list_items_are_the_details_json(workspace, member_client, consultations, role):
     caller = member_client(role)
     response = caller.get(nutrition_url(workspace))
     assert response.status_code == 200
     items = response.json()["sessions"]
     assert len(items) == len(consultations)
     for item in items:
+        detail = caller.get(f"{nutrition_url(workspace)}/{item['id']}")
+        assert orjson.dumps(item) == orjson.dumps(detail.json()["session"])
         instance = NutritionSession.objects.get(pk=item["id"])
-        assert orjson.dumps(item) == serialized(NutritionSessionReadSerializer, instance, caller.membership)
+        assert list(item.items()) == list(expected_consultation(instance, role == Role.OWNER).items())
     private = [item["notesPrivate"] for item in items]
     assert private == ([None, "خاص"] if role == Role.OWNER else [None, None])
     assert [f["note"] for f in items[1]["followUps"]] == ["n1", "n2", "n3"]
@@ -185,3 +244,32 @@ def test_another_workspaces_rows_never_show(workspace, owner, other_workspace, s
     ours = {item["id"] for item in owner.get(sessions_url(workspace)).json()["sessions"]}
     theirs = {item["id"] for item in stranger.get(sessions_url(other_workspace)).json()["sessions"]}
     assert ours == {s.pk for s in sessions} and theirs == {foreign.pk}
+
+
+def test_a_create_answers_what_the_list_and_the_detail_show(workspace, owner):
+    client = factories.ClientFactory(workspace=workspace, name="عميل")
+    services = [factories.ServiceFactory(workspace=workspace, duration_minutes=20) for _ in range(2)]
+    staff = factories.MembershipFactory(workspace=workspace, user=factories.UserFactory(name=""))
+    body = {
+        "name": "Visit",
+        "clientId": client.pk,
+        "serviceIds": [services[1].pk, services[0].pk],
+        "staffId": staff.pk,
+        "date": "2024-03-05",
+        "startTime": "23:30",
+        "fieldValues": [{"fieldKey": "k", "value": [1, "a"], "phase": "pre"}],
+    }
+    created = owner.post(sessions_url(workspace), body, format="json").json()["session"]
+    (listed,) = owner.get(sessions_url(workspace)).json()["sessions"]
+    detail = owner.get(f"{sessions_url(workspace)}/{created['id']}").json()["session"]
+    assert orjson.dumps(created) == orjson.dumps(listed) == orjson.dumps(detail)
+    assert created == expected_session(Session.objects.get(pk=created["id"]))
+    assert (created["endTime"], created["staffName"]) == ("00:10", staff.user.email)
+
+    consultation = {"clientId": client.pk, "type": "online", "date": "2024-03-06", "startTime": "10:00"}
+    created = owner.post(
+        nutrition_url(workspace), consultation | {"followUps": [{"dueDate": "2024-04-01", "note": "x"}]}, format="json"
+    ).json()["session"]
+    (listed,) = owner.get(nutrition_url(workspace)).json()["sessions"]
+    assert orjson.dumps(created) == orjson.dumps(listed)
+    assert created == expected_consultation(NutritionSession.objects.get(pk=created["id"]), True)

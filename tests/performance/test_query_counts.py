@@ -86,13 +86,13 @@ ENDPOINTS = {
     "members": ("members", make_members, 3, None),
     # 3. the workspace's live services
     "services": ("services", make_services, 3, 3),
-    # 3. the sessions as rows, with client and staff names joined (on id and workspace) and the
-    #    services as one [id, name] array per session (sessions.selectors.session_list_rows);
-    #    detail: the session with client, staff user and two service arrays (session_queryset)
+    # 3. the sessions as rows of the read shape, with client and staff names joined (on id and
+    #    workspace) and the services as one [id, name] array per session (sessions.selectors.session_rows);
+    #    the detail reads the same row
     "sessions": ("sessions", make_sessions, 3, 3),
-    # 3. the consultations as rows (nutrition.selectors.nutrition_list_rows), detail: the model
-    # 4. their follow-ups, all at once, through nutrition_followup_ws_idx
-    "nutrition": ("nutrition/sessions", make_consultations, 4, 4),
+    # 3. the consultations as rows of the read shape, each with its follow-ups as one JSON array
+    #    (nutrition.selectors.nutrition_rows, through nutrition_followup_ws_idx); the detail alike
+    "nutrition": ("nutrition/sessions", make_consultations, 3, 3),
 }
 
 
@@ -140,9 +140,9 @@ def test_detail_query_count_does_not_grow_with_rows(endpoint, rows, workspace, o
 #   6. the staff member's row locked (SELECT ... FOR UPDATE: concurrent bookings take turns)
 #   7. any overlapping session of either kind (one UNION ALL, each through its staff index)
 #   8. INSERT the session    9. INSERT its history row (history app)    10. INSERT its service links
+#   11. the session read back as a row of the read shape (the one lists and details read)
 #   COMMIT
-# The answer is built from what was just written (sessions.selectors.session_just_written).
-CREATE_QUERIES = 12
+CREATE_QUERIES = 13
 
 
 @pytest.mark.django_db(transaction=True)

@@ -25,41 +25,48 @@ _POOLS = {
     "nutrition/sessions": "nutrition",
 }
 _PATH_NAMES = {"workspace_id", "workspaceId"}
-_OBJECT_NAMES = {"id", "pk", "clientId", "serviceId", "sessionId"}
-_FOLLOW_UP_NAMES = {"follow_up_id", "followUpId"}
 
 
-def _pool_for(path: str, method: str) -> list[str]:
-    """Real ids of the path's kind; DELETEs take theirs from a pool of their own, so the ids the
-    other operations use are not all gone after the first deletes."""
-    suffix = "_delete" if method.upper() == "DELETE" and "/follow-ups/" not in path else ""
-    if "/nutrition/sessions/" in path:
-        return _IDS.get("nutrition" + suffix, [])
-    for segment, pool in _POOLS.items():
-        if f"/{segment}/" in path:
-            return _IDS.get(pool + suffix, [])
-    return []
+def _collection(segments: list[str], index: int) -> str:
+    """The collection a path parameter names an object of: the segment(s) before it."""
+    before = segments[index - 1]
+    if before == "sessions" and index >= 2 and segments[index - 2] == "nutrition":
+        return "nutrition/sessions"
+    return before
 
 
 @schemathesis.hook
 def map_path_parameters(context, path_parameters):
+    """Each object id in the path, most of the time, a real one of its collection (a follow-up and
+    its consultation as a pair); DELETEs of the last object take ids from pools of their own, so
+    the ids the other operations use are not all gone after the first deletes."""
     if not _IDS or path_parameters is None:
         return path_parameters
     path = context.operation.path
-    for name in list(path_parameters):
+    segments = path.strip("/").split("/")
+    names = [segment[1:-1] for segment in segments if segment.startswith("{")]
+    if "/follow-ups/" in path or path.endswith("/follow-ups"):
+        pairs = _IDS.get("follow_up_pairs", [])
+        if pairs and _RANDOM.random() < 0.85:
+            consultation, follow_up = _RANDOM.choice(pairs)
+            path_parameters["session_id"] = consultation
+            if "id" in path_parameters:
+                path_parameters["id"] = follow_up
+        for name in _PATH_NAMES & set(path_parameters):
+            path_parameters[name] = _IDS["workspace"]
+        return path_parameters
+    for index, segment in enumerate(segments):
+        if not segment.startswith("{"):
+            continue
+        name = segment[1:-1]
         if name in _PATH_NAMES:
             path_parameters[name] = _IDS["workspace"]
-        elif name in _OBJECT_NAMES:
-            pool = _pool_for(path, context.operation.method)
-            if pool and _RANDOM.random() < 0.85:
-                path_parameters[name] = _RANDOM.choice(pool)
-    follow_up = next((name for name in path_parameters if name in _FOLLOW_UP_NAMES), None)
-    pairs = _IDS.get("follow_up_pairs", [])
-    if follow_up and pairs and _RANDOM.random() < 0.85:
-        consultation, path_parameters[follow_up] = _RANDOM.choice(pairs)
-        for name in path_parameters:
-            if name in _OBJECT_NAMES:
-                path_parameters[name] = consultation
+            continue
+        last = name == names[-1]
+        suffix = "_delete" if last and context.operation.method.upper() == "DELETE" else ""
+        pool = _IDS.get(_POOLS.get(_collection(segments, index), "") + suffix, [])
+        if pool and name in path_parameters and _RANDOM.random() < 0.85:
+            path_parameters[name] = _RANDOM.choice(pool)
     return path_parameters
 
 

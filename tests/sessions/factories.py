@@ -6,7 +6,7 @@ import datetime as dt
 
 import factory
 
-from sessions.actions import session_end_time
+from bookings.time import end_clock
 from sessions.models import Session, SessionService, SessionStatus
 from tests.factories import ClientFactory, WorkspaceFactory
 from workspaces.timezones import local_span
@@ -31,7 +31,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
     start_time = dt.time(10, 0)
     duration_minutes = 60
     status = SessionStatus.SCHEDULED
-    end_time = factory.LazyAttribute(lambda o: session_end_time(o.start_time, o.duration_minutes))
+    end_time = factory.LazyAttribute(lambda o: end_clock(o.start_time, o.duration_minutes))
     starts_at = factory.LazyAttribute(
         lambda o: local_span(o.date, o.start_time, o.duration_minutes, o.workspace.timezone)[0]
     )

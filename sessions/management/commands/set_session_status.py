@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.core.management.base import CommandError
-from rest_framework.exceptions import APIException
 
 from history.context import CommandDoorMixin
 from sessions import actions
 from sessions.models import Session, SessionStatus
+from workspaces.errors import DomainError
 from workspaces.ids import is_object_id
 from workspaces.management._common import OpsCommand
 
@@ -33,8 +33,8 @@ class Command(CommandDoorMixin, OpsCommand):
         if status != previous:  # the same status changes nothing (as the API's PATCH)
             try:
                 session = actions.session_update(session=session, status=status)
-            except APIException as exc:
-                raise CommandError(str(exc.detail)) from None
+            except DomainError as exc:
+                raise CommandError(str(exc.message)) from None
         self.emit(
             options,
             {"id": session.pk, "previousStatus": previous, "status": session.status},

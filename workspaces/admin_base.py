@@ -1,9 +1,10 @@
-"""Bulk status changes in the admin, row by row through the same action as the API.
+"""What every ModelAdmin of the project shares: domain errors on form fields, and bulk status changes.
 
-Each selected row is moved in its own transaction by the app's action (which locks the row,
-re-reads its status, applies the lifecycle and, when a move puts the row back in time, the
-double-booking check). A row whose move is refused is skipped and named in a warning; the others
-are moved. Rows already in the target status are left alone (no write, no history row).
+Bulk status changes go row by row through the same action as the API. Each selected row is moved
+in its own transaction by the app's action (which locks the row, re-reads its status, applies the
+lifecycle and, when a move puts the row back in time, the double-booking check). A row whose move
+is refused is skipped and named in a warning; the others are moved. Rows already in the target
+status are left alone (no write, no history row).
 """
 
 from __future__ import annotations
@@ -15,12 +16,19 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from rest_framework.exceptions import APIException
+
+from workspaces.errors import DomainError
 
 #: at most this many refused rows are named in the warning
 NAMED_REFUSALS = 10
 
 REFUSED_ROW = _("%(row)s: %(reason)s")
+
+
+def add_domain_error(form, exc: DomainError) -> None:
+    """Put a refusal of an action on the form field it names (the model field), else on the form."""
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, str(exc.message))
 
 
 def _moved(count: int, status: str) -> str:
@@ -44,7 +52,7 @@ def _refused(count: int) -> str:
 def status_action(*, status: str, label, description, move: Callable[[Model, str], object]):
     """An admin action moving the selected rows to ``status`` (shown as ``label``) with ``move(row, status)``.
 
-    ``move`` calls the app's action, which raises the API's exceptions on a forbidden move.
+    ``move`` calls the app's action, which raises a domain error on a forbidden move.
     ``description`` may use ``%(verbose_name_plural)s`` as every admin action may.
     """
 
@@ -57,8 +65,8 @@ def status_action(*, status: str, label, description, move: Callable[[Model, str
             try:
                 with transaction.atomic():
                     move(row, status)
-            except APIException as exc:
-                refused.append(REFUSED_ROW % {"row": row, "reason": exc.detail})
+            except DomainError as exc:
+                refused.append(REFUSED_ROW % {"row": row, "reason": exc.message})
             else:
                 moved += 1
         summary = [_moved(moved, label)]

@@ -1,0 +1,29 @@
+"""The tenancy base cannot be weakened by a subclass, and nested endpoints are scoped by it too."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.permissions import AllowAny
+
+from workspaces.tenancy import GUARDED, WorkspaceScopedViewSet
+
+pytestmark = pytest.mark.django_db  # (the shared autouse cache fixture)
+
+
+@pytest.mark.parametrize("name", sorted(GUARDED))
+def test_a_viewset_defining_a_guarded_name_is_refused_when_it_is_declared(name):
+    # given a viewset that would replace how scoping or the access checks work
+    attributes = {name: [AllowAny] if name.endswith("_classes") else (lambda self, *a, **k: None)}
+
+    # when it is declared, then the class itself is refused
+    with pytest.raises(TypeError, match=name):
+        type("Weakened", (WorkspaceScopedViewSet,), attributes)
+
+
+def test_the_guarded_names_cover_the_queryset_the_object_the_checks_and_the_doors():
+    assert {"get_queryset", "get_object", "permission_classes", "authentication_classes"} <= GUARDED
+
+
+def test_a_viewset_declaring_only_its_own_parts_is_accepted():
+    viewset = type("Fine", (WorkspaceScopedViewSet,), {"permissions": {"list": "clients.view"}})
+    assert issubclass(viewset, WorkspaceScopedViewSet)
