@@ -14,6 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -51,6 +52,14 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# A development checkout's own settings: .env (git-ignored; ENV_FILE names another, or none when
+# empty), written by scripts/serve on its first start (DEBUG=1), so that manage.py in the same
+# checkout runs as the served app does. A variable set in the real environment wins; a test run
+# (TESTING) never reads it.
+ENV_FILE = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if ENV_FILE and not os.environ.get("TESTING"):
+    load_dotenv(ENV_FILE, override=False)
+
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("TESTING", False)
 
@@ -76,6 +85,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "workspaces",
+    "bookings",
     "services",
     "sessions.apps.AppointmentsConfig",
     "nutrition",

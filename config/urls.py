@@ -22,6 +22,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: the admin's language switcher
     path("", include("backoffice.urls")),
+    # every other API path: the API's JSON 404 (the handler below is not used with DEBUG on)
+    re_path(r"^(?:api|v1)(?:/.*)?$", views.api_not_found),
 ]
 
 handler400 = views.bad_request

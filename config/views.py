@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db import connection
 from django.http import JsonResponse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 
 from config.api.errors import NOT_FOUND_MESSAGE, SERVER_ERROR_MESSAGE, error_body
 
@@ -24,6 +25,12 @@ def healthz(request):
     except Exception:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@csrf_exempt  # nothing is here to protect; a 404 must not become a CSRF failure page
+def api_not_found(request, *args, **kwargs):
+    """Any API path no endpoint serves: the JSON 404, with DEBUG on too (instead of its HTML page)."""
+    return JsonResponse(error_body("not_found", NOT_FOUND_MESSAGE), status=404)
 
 
 def not_found(request, exception=None):

@@ -60,6 +60,17 @@ def test_unknown_api_path_is_a_json_404(owner, path, method):
     assert b"<html" not in response.content.lower()
 
 
+@pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/v1/workspace/x/y/z", "/api/v2", "/api/v1/"])
+@pytest.mark.parametrize("method", ["get", "post", "put"])
+def test_unknown_api_path_is_a_json_404_with_debug_on_too(owner, settings, path, method):
+    # given the development setting scripts/serve runs with
+    settings.DEBUG = True
+    # when an API path nothing serves is asked for, then the API's JSON 404, not the debug page
+    response = getattr(owner, method)(path)
+    assert_envelope(response, 404, "not_found")
+    assert b"<html" not in response.content.lower()
+
+
 def test_unknown_api_path_answers_alike_with_and_without_credentials(owner):
     assert APIClient().get("/api/v1/nope").json() == owner.get("/api/v1/nope").json()
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import importlib
 import io
+import json
 import os
 import re
 import secrets
+import shlex
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.apps import apps
@@ -39,6 +42,7 @@ def base_env() -> dict[str, str]:
     """This process's environment without the test switch (pytest sets TESTING=1)."""
     env = {k: v for k, v in os.environ.items() if k not in {"TESTING", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    env["ENV_FILE"] = ""  # not this checkout's .env (scripts/serve's development settings)
     env["DATABASE_URL"] = settings.DATABASE_URL  # also when it was the embedded server's
     return env
 
@@ -149,6 +153,41 @@ def test_production_refuses_to_start_without_a_secret_key():
     completed = manage("check", env=env, timeout=120)
     assert completed.returncode != 0
     assert "SECRET_KEY" in completed.stderr
+
+
+@pytest.mark.django_db(transaction=True)  # the commands commit: the tables are emptied afterwards
+def test_readme_ops_commands_work_as_written_in_a_checkout_scripts_serve_set_up(tmp_path):
+    """The README's ops-command examples, run as written (no DEBUG, no SECRET_KEY in the shell),
+    in a checkout whose scripts/serve wrote its .env: the development settings they need."""
+    # given the .env scripts/serve writes on its first start, and no development variable in the shell
+    written = re.search(r"printf '([^']*)' > \.env", (BASE_DIR / "scripts" / "serve").read_text())[1]
+    env_file = tmp_path / ".env"
+    env_file.write_text(written.replace("\\n", "\n"))
+    env = base_env() | {"ENV_FILE": str(env_file), "DATABASE_URL": _test_database_url()}
+    env.pop("SECRET_KEY", None)
+    section = (BASE_DIR / "README.md").read_text().split("## Ops commands", 1)[1].split("```sh", 1)[1]
+    commands = [line for line in section.split("```", 1)[0].splitlines() if line.startswith(".venv/bin/python")]
+    assert len(commands) >= 4
+
+    # when each is run as written (a workspace id where the README says <id>)
+    workspace_id = None
+    for command in commands:
+        args = shlex.split(command)[2:]  # after ".venv/bin/python manage.py"
+        if workspace_id:
+            args = [workspace_id if arg == "<id>" else arg for arg in args]
+        completed = manage(*args, env=env)
+
+        # then it succeeds, and the JSON it prints names what it made
+        assert completed.returncode == 0, (command, completed.stderr)
+        if "create_workspace" in command:
+            workspace_id = json.loads(completed.stdout)["id"]
+    assert Membership.objects.filter(workspace_id=workspace_id, user__email="dr@example.com").exists()
+
+
+def _test_database_url() -> str:
+    """This test run's own database (the configured server's test database), for a subprocess."""
+    parts = urlsplit(settings.DATABASE_URL)
+    return urlunsplit(parts._replace(path="/" + connection.settings_dict["NAME"]))
 
 
 # --- OpenAPI schema and docs -----------------------------------------------------------------
