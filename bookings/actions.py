@@ -33,6 +33,10 @@ def booking_change(
     from new services, an end time given instead of a duration) before the booking is placed.
     Returns the saved booking and where it stood before.
     """
+    fields = {field.name for field in booking._meta.concrete_fields if field.editable}
+    unknown = set(changes) - fields
+    if unknown:
+        raise TypeError(f"{type(booking).__name__} has no changeable fields {sorted(unknown)}")
     workspace = booking.workspace
     locked = type(booking).objects.select_for_update().get(pk=booking.pk)
     locked.workspace = workspace
