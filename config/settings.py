@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "sessions.apps.AppointmentsConfig",
     "nutrition",
     "backoffice",
+    "billing",
     "simple_history",
     "history",
     "demo",
@@ -259,6 +260,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SessionStatusEnum": "sessions.models.SessionStatus",
         "NutritionSessionStatusEnum": "nutrition.models.ConsultationStatus",
+        "InvoiceStatusEnum": "billing.models.InvoiceStatus",
     },
 }
 
