@@ -74,6 +74,7 @@ def normalized(value: Decimal, decimals: int) -> Decimal:
 
 def has_at_most(value: Decimal, decimals: int) -> bool:
     """Whether ``value`` needs no more than ``decimals`` places (``1.50`` has 1, ``1.505`` 3)."""
+    value = Decimal(value)
     return value == value.quantize(quantum(decimals), rounding=ROUND_HALF_UP)
 
 
