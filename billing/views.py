@@ -187,9 +187,10 @@ class InvoiceViewSet(ListMixin, RetrieveMixin, UpdateMixin, WorkspaceScopedViewS
     @action(detail=True, methods=["post"], url_path="payments")
     def payments(self, request, *args, **kwargs):
         def produce() -> Response:
+            invoice = self.get_object()  # the invoice in the path first: another's is a 404, not a 400
             data = PaymentWriteSerializer(data=request.data, context=self.get_serializer_context())
             data.is_valid(raise_exception=True)
-            payment = actions.payment_record(invoice=self.get_object(), **data.validated_data)
+            payment = actions.payment_record(invoice=invoice, **data.validated_data)
             invoice = self._reread(payment.invoice)
             payment.invoice = invoice
             body = {"payment": PaymentReadSerializer(payment).data, "invoice": self.read(invoice)}
