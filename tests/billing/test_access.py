@@ -68,7 +68,7 @@ def test_the_role_table_holds_the_contracts_billing_permissions():
         ("delete", settings_url),
         ("get", lambda ws: session_invoice_url(ws, a_session(ws))),
         ("get", lambda ws: a_draft(ws, "issue")),
-    ],  # fmt: skip
+    ],
 )
 def test_unsupported_methods_are_405(owner, workspace, method, url):
     response = getattr(owner, method)(url(workspace), {}, format="json")
