@@ -52,7 +52,7 @@ SUBTOTAL = _("Subtotal")
 DISCOUNT = _("Discount")
 TAX = _("Tax")
 TOTAL = _("Total")
-PAID = _("Paid")
+PAID = _("Amount paid")
 BALANCE = _("Balance due")
 NOTE = _("Note")
 DRAFT_STAMP = _("DRAFT")
@@ -62,6 +62,7 @@ NOT_ISSUED = _("Not issued")
 QR_CAPTION = _("Scan to verify this tax invoice")
 CURRENCY = _("Currency")
 
+LRM = "\u200e"
 INK = (33, 37, 41)
 MUTED = (108, 117, 125)
 RULE = (206, 212, 218)
@@ -267,7 +268,9 @@ def _header(pdf: InvoicePDF, invoice: Invoice, language: str, qr: str | None) ->
     pdf.text_box(half + 10, box, str(title), size=18, bold=True, align=pdf.end_align(), h=9)
     pdf.text_box(half + 10, box, f"{NUMBER}: {invoice.number or NOT_ISSUED}", align=pdf.end_align())
     label, day = _dates(invoice)
-    pdf.text_box(half + 10, box, f"{label}: {day}", align=pdf.end_align())
+    # a left-to-right mark keeps 2026-03-01 whole in a right-to-left line (fpdf2's bidirectional
+    # algorithm would otherwise print its three numbers in reverse order)
+    pdf.text_box(half + 10, box, f"{label}: {LRM}{day}", align=pdf.end_align())
     pdf.text_box(half + 10, box, f"{CURRENCY}: {invoice.currency}", align=pdf.end_align(), color=MUTED)
     if invoice.status == InvoiceStatus.PAID:
         pdf.text_box(half + 10, box, str(PAID_STAMP), bold=True, align=pdf.end_align(), color=(25, 135, 84))
