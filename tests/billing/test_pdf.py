@@ -142,3 +142,20 @@ def _x_of(pdf: bytes, text: str) -> float:
     assert found is not None, text
     left, _bottom, right, _top = textpage.get_charbox(found[0])
     return (left + right) / 2
+
+
+def test_a_long_invoice_runs_over_pages_with_its_headings_repeated(workspace):
+    client = factories.ClientFactory(workspace=workspace)
+    draft = actions.invoice_draft_for_session(
+        session=make_session(workspace, [factories.ServiceFactory(workspace=workspace)], client=client)
+    )
+    lines = [
+        actions.LineInput(f"Session {n} " + "with a long description " * (n % 4), Decimal(1), Decimal(n))
+        for n in range(80)
+    ]
+    actions.invoice_update(invoice=draft, lines=lines)
+    pdf = _pdf(draft)
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    assert len(pages) >= 3
+    assert all("Description" in page.extract_text() for page in pages[:-1])
+    assert "Session 79" in text_of(pdf) and "Balance due" not in text_of(pdf)  # a draft has no balance yet
