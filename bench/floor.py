@@ -26,7 +26,13 @@ SELECT s.id, s.workspace_id, s.client_id, c.name,
        s.staff_id, coalesce(nullif(u.name, ''), u.email), s.name,
        to_char(s.date, 'YYYY-MM-DD"T00:00:00.000Z"'), to_char(s.start_time, 'HH24:MI'),
        to_char(s.end_time, 'HH24:MI'), s.duration_minutes, s.status,
-       s.field_values::text, s.attachments::text, s.notes::text, s.invoice::text,
+       s.field_values::text, s.attachments::text, s.notes::text,
+       (SELECT row_to_json(r)::text FROM (
+          SELECT i.id, i.number, i.status, round(i.total, i.currency_decimals) AS total,
+                 round(i.paid_amount, i.currency_decimals) AS "paidAmount", i.currency
+            FROM billing_invoicesession l JOIN billing_invoice i ON i.id = l.invoice_id
+           WHERE l.workspace_id = s.workspace_id AND l.session_id = s.id
+           ORDER BY i.status = 'void', i.created_at DESC, i.id DESC LIMIT 1) r),
        to_char(s.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
        to_char(s.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
   FROM appointments_session s
@@ -63,7 +69,7 @@ def _item(row: tuple) -> dict:
         "fieldValues": _json(field_values),
         "attachments": _json(attachments),
         "notes": _json(notes),
-        "invoice": _json(invoice),
+        "invoice": None if invoice is None else orjson.Fragment(invoice),
         "createdAt": created_at,
         "updatedAt": updated_at,
     }
@@ -98,8 +104,8 @@ def create_json(
         conn.execute(
             "INSERT INTO appointments_session (id, created_at, updated_at, workspace_id, staff_id, starts_at,"
             " ends_at, name, client_id, date, start_time, end_time, duration_minutes, status, field_values,"
-            " attachments, notes, invoice) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-            " 'scheduled', '[]', '[]', '[]', NULL)",
+            " attachments, notes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+            " 'scheduled', '[]', '[]', '[]')",
             (session_id, now, now, workspace_id, staff_id, starts_at, ends_at, "Floor", client_id, day, start, end,
              minutes),
         )  # fmt: skip

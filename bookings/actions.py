@@ -9,6 +9,7 @@ from django.db import transaction
 
 from bookings.models import Booking
 from bookings.placement import Placement, booking_place
+from bookings.signals import booking_changed
 
 B = TypeVar("B", bound=Booking)
 
@@ -47,4 +48,5 @@ def booking_change(
         derive(locked, before)
     booking_place(locked, before=before)
     locked.save()
+    booking_changed.send(sender=type(locked), booking=locked, before=before)
     return locked, before

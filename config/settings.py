@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "sessions.apps.AppointmentsConfig",
     "nutrition",
     "backoffice",
+    "billing",
     "simple_history",
     "history",
     "demo",
@@ -269,6 +270,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SessionStatusEnum": "sessions.models.SessionStatus",
         "NutritionSessionStatusEnum": "nutrition.models.ConsultationStatus",
+        "InvoiceStatusEnum": "billing.models.InvoiceStatus",
     },
 }
 

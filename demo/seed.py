@@ -291,7 +291,6 @@ def demo_seed(
             "field_values",
             "attachments",
             "notes",
-            "invoice",
         ]
         link_columns = ["id", "created_at", "updated_at", "workspace_id", "session_id", "service_id", "position"]
         consult_columns = [
@@ -373,7 +372,7 @@ def demo_seed(
                         name = session_names[0] if rng.random() < 0.5 else session_names[1]
                         sessions.append(
                             f"{session_id}\t{head}{member}\t{starts_at}\t{ends_at}\t{name}\t{client}\t{day}\t"
-                            f"{start}\t{end}\t{minutes}\t{status}\t[]\t[]\t[]\t\\N\n"
+                            f"{start}\t{end}\t{minutes}\t{status}\t[]\t[]\t[]\n"
                         )
                         for position, (service_id, _m) in enumerate(chosen):
                             links.append(f"{ids()}\t{head}{session_id}\t{service_id}\t{position}\n")

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
+from billing.models import BillingSettings, Invoice, Payment
 from history.context import Door, current_door, current_reason
 from history.recording import values_for
 from nutrition.models import FollowUp, NutritionSession
@@ -151,11 +152,34 @@ _register(
     verbose_name_plural=_("historical follow-ups"),
 )
 
+_register(
+    BillingSettings,
+    index_prefix="hist_billing",
+    verbose_name=_("historical billing settings"),
+    verbose_name_plural=_("historical billing settings"),
+)
+_register(
+    Invoice,
+    index_prefix="hist_invoice",
+    verbose_name=_("historical invoice"),
+    verbose_name_plural=_("historical invoices"),
+)
+_register(
+    Payment,
+    index_prefix="hist_payment",
+    extra_indexes=(("hist_payment_ws_inv_idx", "workspace", "invoice", "history_date"),),
+    verbose_name=_("historical payment"),
+    verbose_name_plural=_("historical payments"),
+)
+
 HistoricalService = Service.history.model
 HistoricalClient = Client.history.model
 HistoricalSession = Session.history.model
 HistoricalNutritionSession = NutritionSession.history.model
 HistoricalFollowUp = FollowUp.history.model
+HistoricalBillingSettings = BillingSettings.history.model
+HistoricalInvoice = Invoice.history.model
+HistoricalPayment = Payment.history.model
 
 #: every recorded model -> its historical model
 RECORDED = {
@@ -164,6 +188,9 @@ RECORDED = {
     Session: HistoricalSession,
     NutritionSession: HistoricalNutritionSession,
     FollowUp: HistoricalFollowUp,
+    BillingSettings: HistoricalBillingSettings,
+    Invoice: HistoricalInvoice,
+    Payment: HistoricalPayment,
 }
 
 

@@ -45,7 +45,6 @@ class Session(Booking):
     field_values = models.JSONField(_("field values"), default=list, blank=True)
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
     notes = models.JSONField(_("notes"), default=list, blank=True)
-    invoice = models.JSONField(_("invoice"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("session")

@@ -7,6 +7,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db.models import CharField, F, FilteredRelation, Func, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 
+from billing.selectors import session_invoice_json
 from bookings.selectors import BOOKING_COLUMNS, booking_texts
 from config.api.formats import JsonText
 from sessions.models import Session, SessionService
@@ -53,6 +54,6 @@ def session_rows(queryset: QuerySet[Session]) -> QuerySet:
         field_values_json=JsonText("field_values"),
         attachments_json=JsonText("attachments"),
         notes_json=JsonText("notes"),
-        invoice_json=JsonText("invoice"),
+        invoice_json=session_invoice_json(),
         **booking_texts(),
     )

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from billing.serializers import InvoiceSummarySerializer
 from bookings.serializers import BookingReadSerializer
 from bookings.time import MAX_DURATION_MINUTES
 from config.api.fields import ClockField, DayField, StrictCharField, StrictIntegerField
@@ -123,6 +124,11 @@ def _json(text: str | None):
     return None if text is None else orjson.loads(text)
 
 
+def _exact(text: str | None):
+    """JSON text PostgreSQL built, written out as it is (money keeps its decimals: 150.00)."""
+    return None if text is None else orjson.Fragment(text)
+
+
 class SessionReadSerializer(BookingReadSerializer):
     """A session as the seeds show it, from a row of :func:`sessions.selectors.session_rows`."""
 
@@ -138,7 +144,7 @@ class SessionReadSerializer(BookingReadSerializer):
     field_values = FieldValueSerializer(many=True, read_only=True)
     attachments = serializers.JSONField(read_only=True)
     notes = serializers.JSONField(read_only=True)
-    invoice = serializers.JSONField(read_only=True, allow_null=True)
+    invoice = InvoiceSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Session
@@ -187,7 +193,7 @@ class SessionReadSerializer(BookingReadSerializer):
             "fieldValues": _json(row["field_values_json"]),
             "attachments": _json(row["attachments_json"]),
             "notes": _json(row["notes_json"]),
-            "invoice": _json(row["invoice_json"]),
+            "invoice": _exact(row["invoice_json"]),
             "createdAt": row["created_text"],
             "updatedAt": row["updated_text"],
         }

@@ -9,16 +9,21 @@ retry with the same key goes through.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from datetime import timedelta
+from decimal import Decimal
 
 import orjson
 from django.db import connection, transaction
+from django.db.models import JSONField, TextField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework.response import Response
 
 from config.api.errors import BadRequest, Conflict
+from config.api.rendering import JSONRenderer
 from workspaces.ids import new_object_id
 from workspaces.models import IdempotencyRecord
 
@@ -66,11 +71,22 @@ def idempotent_create(request, workspace, produce: Callable[[], Response]) -> Re
         if inserted:
             response = produce()
             IdempotencyRecord.objects.filter(pk=inserted[0]).update(
-                response_status=response.status_code, response_body=response.data
+                response_status=response.status_code, response_body=_exact_json(response.data)
             )
             return response
 
-    record = IdempotencyRecord.objects.get(workspace=workspace, user=request.user, path=path, key=key)
-    if record.request_hash != digest:
+    record = (
+        IdempotencyRecord.objects.filter(workspace=workspace, user=request.user, path=path, key=key)
+        .values("request_hash", "response_status", body=Cast("response_body", TextField()))
+        .get()
+    )
+    if record["request_hash"] != digest:
         raise Conflict(KEY_REUSED, code="idempotency_key_reused")
-    return Response(record.response_body, status=record.response_status, headers={"Idempotent-Replayed": "true"})
+    body = None if record["body"] is None else json.loads(record["body"], parse_float=Decimal)
+    return Response(body, status=record["response_status"], headers={"Idempotent-Replayed": "true"})
+
+
+def _exact_json(data) -> Cast:
+    """The answer as the API wrote it, kept as jsonb: money (Decimals) as exact numbers, whose
+    decimals jsonb keeps (150.00 stays 150.00) and the replay reads back as Decimals."""
+    return Cast(Value(JSONRenderer().render(data).decode()), JSONField())

@@ -18,6 +18,7 @@ _ALL = frozenset(Role)
 _STAFF = frozenset({Role.OWNER, Role.ADMIN, Role.SPECIALIST, Role.ASSISTANT})
 _MANAGERS = frozenset({Role.OWNER, Role.ADMIN})
 _CLINICIANS = frozenset({Role.OWNER, Role.ADMIN, Role.SPECIALIST})
+_BILLING = frozenset({Role.OWNER, Role.ADMIN, Role.ASSISTANT})
 
 #: permission name (part of the contract) -> roles that hold it
 PERMISSION_ROLES: dict[str, frozenset[str]] = {
@@ -31,6 +32,8 @@ PERMISSION_ROLES: dict[str, frozenset[str]] = {
     "sessions.delete": _MANAGERS,
     "nutrition.view": _ALL,
     "nutrition.manage": _CLINICIANS,
+    "billing.view": _ALL,
+    "billing.manage": _BILLING,  # draft, edit, issue, void, record payments, billing settings
     # Not in the contract's table: the member list is what staff pickers are built from, so
     # every active member may read it.
     "members.view": _ALL,

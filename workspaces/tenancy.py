@@ -161,9 +161,9 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
     def read(self, obj) -> dict:
         return self.read_serializer_class(obj, context=self.get_serializer_context()).data
 
-    def one(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
-        """``obj`` in its read shape: a row shape reads it anew (after a write: as it was written)."""
-        if issubclass(self.read_serializer_class, RowReadSerializer):
+    def one(self, obj, status_code: int = status.HTTP_200_OK, *, fresh: bool = False) -> Response:
+        """``obj`` in its read shape; ``fresh``: read anew, as the reads read it (a row shape always is)."""
+        if fresh or issubclass(self.read_serializer_class, RowReadSerializer):
             obj = _found(self.read_queryset(), obj.pk)
         return Response({self.envelope[0]: self.read(obj)}, status=status_code)
 
@@ -258,7 +258,7 @@ class UpdateMixin:
             instance = self.get_object()
             data = self.validated(request.data, instance=instance, partial=True)
             instance = self.perform_update(instance, data)
-        return self.one(instance)
+        return self.one(instance, fresh=True)
 
     def perform_update(self, instance, data: dict):
         raise NotImplementedError

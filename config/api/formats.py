@@ -77,31 +77,52 @@ def _expression(value):
     return F(value) if isinstance(value, str) else value
 
 
-class JsonList(Subquery):
-    """The rows of ``queryset`` as one JSON array text, built by PostgreSQL: one object a row with
-    ``fields`` (wire name -> expression) as its keys, in that order, the rows in ``order_by``'s.
+class _JsonRows(Subquery):
+    """``queryset``'s rows with ``fields`` (wire name -> expression) as columns ``_j0``, ``_j1``...,
+    turned into compact JSON objects with those names, in order, by PostgreSQL (``row_to_json``
+    writes no spaces and keeps numerics as they are: 150.00 stays 150.00)."""
+
+    output_field = TextField()
+
+    def __init__(self, queryset, *, order_by: tuple = (), **fields):
+        self.keys = list(fields)
+        self.order_count = len(order_by)
+        columns = {f"_j{i}": _expression(value) for i, value in enumerate(fields.values())}
+        columns |= {f"_o{i}": _expression(value) for i, value in enumerate(order_by)}
+        super().__init__(self.limited(queryset.annotate(**columns).values(*columns)))
+
+    def limited(self, queryset):
+        return queryset
+
+    def as_sql(self, compiler, connection, template=None, **extra_context):
+        names = ", ".join(f'_j._j{i} AS "{key}"' for i, key in enumerate(self.keys))
+        extra_context["object"] = f"(SELECT row_to_json(_r) FROM (SELECT {names}) AS _r)"
+        extra_context["order"] = ", ".join(f"_j._o{i}" for i in range(self.order_count))
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
+class JsonList(_JsonRows):
+    """The rows of ``queryset`` as one JSON array text, in ``order_by``'s order (``[]`` for none).
 
     For a list whose items hold lists of their own (a consultation's follow-ups): one column of
     the list's single query, parsed once (orjson) instead of a query per page or per item.
     """
 
     template = (
-        "(SELECT COALESCE(json_agg(json_build_object(%(pairs)s) ORDER BY %(order)s), '[]')::text "
-        "FROM (%(subquery)s) AS _j)"
+        "(SELECT COALESCE(to_json(array_agg(%(object)s ORDER BY %(order)s)), '[]')::text FROM (%(subquery)s) AS _j)"
     )
-    output_field = TextField()
 
     def __init__(self, queryset, *, order_by: tuple, **fields):
-        self.keys = list(fields)
-        self.order_count = len(order_by)
-        columns = {f"_j{i}": _expression(value) for i, value in enumerate(fields.values())}
-        columns |= {f"_o{i}": _expression(value) for i, value in enumerate(order_by)}
-        super().__init__(queryset.order_by().annotate(**columns).values(*columns))
+        super().__init__(queryset.order_by(), order_by=order_by, **fields)
 
-    def as_sql(self, compiler, connection, template=None, **extra_context):
-        extra_context["pairs"] = ", ".join(f"'{key}', _j._j{i}" for i, key in enumerate(self.keys))
-        extra_context["order"] = ", ".join(f"_j._o{i}" for i in range(self.order_count))
-        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+class JsonObject(_JsonRows):
+    """The first row of ``queryset`` (in its order) as one JSON object text, NULL when there is none."""
+
+    template = "(SELECT %(object)s::text FROM (%(subquery)s) AS _j)"
+
+    def limited(self, queryset):
+        return queryset[:1]
 
 
 class JsonText(Func):

@@ -13,6 +13,7 @@ import pytest
 from django.db import connection
 
 from bench import floor
+from billing.actions import invoice_draft_for_session, invoice_issue
 from tests import factories
 from tests.sessions.conftest import session_url, sessions_url
 from tests.sessions.factories import SessionFactory
@@ -24,7 +25,7 @@ def test_the_floor_list_is_the_api_list(workspace, owner):
     # given sessions with and without staff, with ordered services and custom fields
     staff = factories.MembershipFactory(workspace=workspace, user=factories.UserFactory(name=""))
     services = [factories.ServiceFactory(workspace=workspace) for _ in range(3)]
-    for i in range(12):
+    made = [
         SessionFactory(
             workspace=workspace,
             staff=staff if i % 2 else None,
@@ -32,8 +33,11 @@ def test_the_floor_list_is_the_api_list(workspace, owner):
             date=dt.date(2024, 1, 15) + dt.timedelta(days=i % 5),
             start_time=dt.time(8 + i % 9),
             field_values=[{"fieldKey": "k", "value": i, "phase": "pre"}] if i % 3 else [],
-            invoice={"n": i} if i == 4 else None,
         )
+        for i in range(12)
+    ]
+    made[1].workspace = workspace
+    invoice_issue(invoice=invoice_draft_for_session(session=made[1]))  # its invoice, issued
     params = {"dateFrom": "2024-01-15", "dateTo": "2024-01-18"}
 
     # when the API and the floor list the same range, then they give the same JSON
@@ -41,6 +45,7 @@ def test_the_floor_list_is_the_api_list(workspace, owner):
     assert api.status_code == 200
     mine = floor.list_json(connection.connection, workspace.pk, params["dateFrom"], params["dateTo"])
     assert orjson.loads(mine) == api.json() and len(api.json()["sessions"]) > 5
+    assert [s["invoice"]["status"] for s in api.json()["sessions"] if s["invoice"]] == ["issued"]
 
 
 def test_the_floor_create_writes_what_the_api_then_reads(workspace, owner):

@@ -14,7 +14,10 @@ import orjson
 import pytest
 from django.utils import timezone
 
+from billing.actions import billing_settings_update, invoice_draft_for_session, invoice_issue
+from billing.selectors import session_invoice_summaries
 from config.api.formats import format_clock, format_day, format_instant
+from config.api.rendering import JSONRenderer
 from nutrition.models import FollowUp, NutritionSession
 from sessions.models import Session, SessionService
 from tests import factories
@@ -50,10 +53,16 @@ def expected_session(session: Session) -> dict:
         "fieldValues": session.field_values,
         "attachments": session.attachments,
         "notes": session.notes,
-        "invoice": session.invoice,
+        "invoice": _invoice_of(session),
         "createdAt": format_instant(session.created_at),
         "updatedAt": format_instant(session.updated_at),
     }
+
+
+def _invoice_of(session: Session) -> dict | None:
+    """The session's invoice summary as the renderer writes it (money keeps its decimals)."""
+    summary = session_invoice_summaries(workspace_id=session.workspace_id, session_ids=[session.pk]).get(session.pk)
+    return None if summary is None else orjson.loads(JSONRenderer().render(summary))
 
 
 def expected_consultation(session: NutritionSession, private_notes: bool) -> dict:
@@ -122,11 +131,14 @@ def sessions(workspace):
             ],
             attachments=[{"url": "https://example.com/x.pdf"}],
             notes=[{"text": "سطر\nثاني\t!"}],
-            invoice={"total": "150.00", "paid": False},
         ),
         # a named staff member, an early date, no services at all
         SessionFactory(workspace=workspace, client=client, staff=named, date=dt.date(999, 12, 31)),
     ]
+    # an issued invoice in a currency of three decimals (the list must keep 3: 1.500, not 1.5)
+    billing_settings_update(workspace=workspace, currency="KWD")
+    made[0].workspace = workspace
+    invoice_issue(invoice=invoice_draft_for_session(session=made[0]))
     # timestamps whose milliseconds must be truncated, as format_instant does
     Session.objects.filter(pk=made[1].pk).update(
         created_at=dt.datetime(2024, 1, 15, 10, 30, 0, 999999, tzinfo=dt.UTC),
@@ -153,6 +165,9 @@ def test_session_list_items_are_the_details_json(workspace, owner, sessions):
     assert by_id[sessions[1].pk]["createdAt"] == "2024-01-15T10:30:00.999Z"
     assert by_id[sessions[2].pk]["date"] == "0999-12-31T00:00:00.000Z"
     assert by_id[sessions[2].pk]["serviceIds"] == []
+    assert by_id[sessions[0].pk]["invoice"]["currency"] == "KWD" and by_id[sessions[1].pk]["invoice"] is None
+    raw = response.content.decode()
+    assert '"total":100.000' in raw, raw[raw.index('"invoice":{'):][:200]  # the service's price, written with the currency's three decimals
 
 
 def test_session_pages_are_the_same_rows_in_the_same_order(workspace, owner, sessions):

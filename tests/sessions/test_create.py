@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from billing.models import Invoice
 from sessions.models import Session, SessionService
 from tests import factories
 from tests.sessions.conftest import body_for, sessions_url
@@ -130,6 +131,7 @@ def test_server_owned_fields_are_ignored(world):
         notes=["n"],
         invoice={"total": 1},
     )
+    assert not Invoice.objects.exists()
     assert session["id"] != "aaaaaaaaaaaaaaaaaaaaaaaa"
     assert session["workspaceId"] == world.workspace.pk
     assert session["clientName"] == "Amal" and session["staffName"] == "Dr. Nour"
