@@ -167,7 +167,9 @@ def test_session_list_items_are_the_details_json(workspace, owner, sessions):
     assert by_id[sessions[2].pk]["serviceIds"] == []
     assert by_id[sessions[0].pk]["invoice"]["currency"] == "KWD" and by_id[sessions[1].pk]["invoice"] is None
     raw = response.content.decode()
-    assert '"total":100.000' in raw, raw[raw.index('"invoice":{'):][:200]  # the service's price, written with the currency's three decimals
+    assert '"total":100.000' in raw, raw[raw.index('"invoice":{') :][
+        :200
+    ]  # the service's price, written with the currency's three decimals
 
 
 def test_session_pages_are_the_same_rows_in_the_same_order(workspace, owner, sessions):
