@@ -23,6 +23,7 @@ class JWTAuthentication(authentication.JWTAuthentication):
         try:
             return super().get_user(validated_token)
         except exceptions.AuthenticationFailed as exc:
-            if exc.get_codes() == "password_changed":
+            # simplejwt's errors carry their code as a value: {"detail": ..., "code": "password_changed"}
+            if isinstance(exc.detail, dict) and exc.detail.get("code") == "password_changed":
                 raise InvalidToken(TOKEN_REVOKED) from None
             raise
