@@ -41,7 +41,7 @@ def feed(practice):
 
 def test_names_with_line_breaks_and_control_characters_cannot_break_the_feed(practice, feed):
     # given names a bulk load or an old row may hold (the forms and the API refuse them now)
-    token, session, consultation = feed
+    token, _session, consultation = feed
     Workspace.objects.filter(pk=practice.workspace.pk).update(name="Praxis\r\nEND:VCALENDAR")
     User.objects.filter(pk=practice.specialist.user_id).update(name="Sami\nBEGIN:VEVENT\nSUMMARY:injected")
     Client.objects.filter(pk=practice.client.pk).update(name="Clara\x01\x07; Client, \\ x\u2028y")
