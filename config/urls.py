@@ -1,3 +1,4 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
@@ -18,7 +19,12 @@ urlpatterns = [
     re_path(r"^api/v1/schema/?$", SpectacularAPIView.as_view(), name="schema"),
     # the split view serves Swagger UI's set-up script as a file: no inline script under the CSP
     re_path(r"^api/docs/?$", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
-    re_path(r"^api/redoc/?$", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    # ReDoc renders in a web worker it makes from a blob: URL
+    re_path(
+        r"^api/redoc/?$",
+        csp_update({"worker-src": ["'self'", "blob:"]})(SpectacularRedocView.as_view(url_name="schema")),
+        name="redoc",
+    ),
     path("api/v1/", include(api_patterns)),
     path("v1/", include(api_patterns)),
     # before the admin's own URLs: its login, answering 401/429 as the API does (workspaces.accounts.pages)

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from config.schema import envelope, error
 from workspaces.accounts import actions
+from workspaces.accounts import schema as _schema  # noqa: F401  (registers the bearer scheme's description)
 from workspaces.accounts.actions import reset_link
 from workspaces.accounts.login_counter import LoginThrottledError, login_attempt
 from workspaces.accounts.serializers import (
