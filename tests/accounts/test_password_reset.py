@@ -86,7 +86,7 @@ def test_the_email_is_in_the_users_language(member, smtp_server):
     assert ask("amal@example.com", prefix="/v1").status_code == 202
 
     [message] = smtp_server.wait(1)
-    assert message["Subject"] == "إعادة تعيين كلمة المرور"
+    assert message["Subject"].strip() == "إعادة تعيين كلمة المرور"  # (an encoded word folded onto its own line)
     assert 'dir="rtl"' in message.get_body(preferencelist=("html",)).get_content()
 
 
