@@ -217,3 +217,29 @@ def test_one_failed_login_counter_for_the_api_and_the_admin(staff):
     assert browser.get("/admin/").status_code == 302
     # another address is not locked
     assert admin_login(Client(), "amal@example.com", address="198.51.100.9").status_code == 302
+
+
+# --- ops' recovery ---------------------------------------------------------------------------
+
+
+def test_reset_two_factor_lets_a_user_who_lost_their_phone_log_in_with_the_password(member):
+    import io
+    import json
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    enrol(member.user)
+    assert login("amal@example.com").status_code == 401
+
+    out = io.StringIO()
+    call_command("reset_two_factor", "--email", "AMAL@example.com", "--json", stdout=out)
+
+    assert json.loads(out.getvalue()) == {
+        "userId": member.user.pk,
+        "email": "amal@example.com",
+        "twoFactorEnabled": False,
+    }
+    assert login("amal@example.com").status_code == 200
+    with pytest.raises(CommandError, match="No user"):
+        call_command("reset_two_factor", "--email", "nobody@example.com", stdout=io.StringIO())
