@@ -134,3 +134,17 @@ def test_swagger_uis_setup_script_is_served_as_a_file():
     response = Client().get(script.group(1))
     assert response.status_code == 200
     assert "SwaggerUIBundle" in response.content.decode()
+
+
+def test_every_variable_the_settings_read_is_documented():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    settings_source = (root / "config" / "settings.py").read_text()
+    read = set(re.findall(r'env_(?:str|bool|int|list)\("([A-Z_]+)"', settings_source))
+    example = (root / ".env.example").read_text()
+    readme = (root / "README.md").read_text()
+    internal = {"TEST_DATABASE_NAME", "LOG_LEVEL", "LOGIN_THROTTLE_RATE", "TESTING"}  # test and tuning knobs
+    assert {"EMAIL_HOST", "DEFAULT_FROM_EMAIL", "PASSWORD_RESET_URL", "BEHIND_TLS_PROXY"} <= read
+    assert not [name for name in read - internal if name not in example], "missing from .env.example"
+    assert not [name for name in read - internal - {"JWT_SIGNING_KEY"} if f"`{name}`" not in readme]
