@@ -243,3 +243,10 @@ def test_reset_two_factor_lets_a_user_who_lost_their_phone_log_in_with_the_passw
     assert login("amal@example.com").status_code == 200
     with pytest.raises(CommandError, match="No user"):
         call_command("reset_two_factor", "--email", "nobody@example.com", stdout=io.StringIO())
+
+
+def test_totp_secrets_are_not_browsable_in_the_admin():
+    from django.contrib import admin
+
+    assert not admin.site.is_registered(TOTPDevice)
+    assert admin.site.login_form.__name__ == "AdminLoginForm"

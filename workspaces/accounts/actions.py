@@ -151,11 +151,13 @@ def password_reset_request(*, email: str, link: Callable[[str], str]) -> None:
     from workspaces.accounts.login_counter import WINDOW_SECONDS, count_attempt
 
     email = (email or "").strip().lower()
+    # counted for every address asked, known or not: the same work either way
+    key = "password-reset:" + hashlib.sha256(email.encode()).hexdigest()
+    over_limit = count_attempt(key, RESET_EMAILS_PER_WINDOW, WINDOW_SECONDS)
     user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None:
         return
-    key = "password-reset:" + hashlib.sha256(email.encode()).hexdigest()
-    if count_attempt(key, RESET_EMAILS_PER_WINDOW, WINDOW_SECONDS):
+    if over_limit:
         logger.info("password reset: too many requests for one address; not sent")
         return
     context = {
