@@ -8,7 +8,7 @@ dropped, so that no value can end a line or add a property.
 
 A feed is built once per version (:func:`feed_version`: the member's bookings of both kinds in
 the window, what their events show of clients and services, the workspace, the member, the day)
-and kept in the shared cache; it is answered with an ``ETag`` and ``Last-Modified``, and a
+and kept in the shared cache, one entry per feed (a new version replaces the old); it is answered with an ``ETag`` and ``Last-Modified``, and a
 calendar app that already has that version gets a 304.
 """
 
@@ -244,16 +244,19 @@ def feed_response(request, feed: CalendarFeed) -> HttpResponse:
     day = feed_day()
     version = feed_version(feed, day)
     etag = quote_etag(version)
-    key = f"calendar-feed:{feed.pk}:{version}"
+    # one entry per feed, (version, built at, body): a new version replaces the old one
+    key = f"calendar-feed:{feed.pk}"
     cached = cache.get(key)
-    last_modified = cached[0] if cached else None
+    if cached is not None and cached[0] != version:
+        cached = None
+    last_modified = cached[1] if cached else None
     unchanged = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if unchanged is None:
         if cached is None:
             last_modified = int(time.time())  # when this version was first built
-            cached = (last_modified, feed_calendar(feed, now=day))
+            cached = (version, last_modified, feed_calendar(feed, now=day))
             cache.set(key, cached, CACHE_SECONDS)
-        response = HttpResponse(cached[1], content_type="text/calendar; charset=utf-8")
+        response = HttpResponse(cached[2], content_type="text/calendar; charset=utf-8")
         response["Content-Disposition"] = 'inline; filename="calendar.ics"'
     else:
         response = unchanged  # 304 (or 412 for a failed If-Match)
