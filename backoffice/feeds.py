@@ -8,8 +8,9 @@ dropped, so that no value can end a line or add a property.
 
 A feed is built once per version (:func:`feed_version`: the member's bookings of both kinds in
 the window, what their events show of clients and services, the workspace, the member, the day)
-and kept in the shared cache, one entry per feed (a new version replaces the old); it is answered with an ``ETag`` and ``Last-Modified``, and a
-calendar app that already has that version gets a 304.
+and kept in the shared cache, one entry per feed (a new version replaces the old); it is
+answered with an ``ETag`` and ``Last-Modified``, and a calendar app that already has that
+version gets a 304.
 """
 
 from __future__ import annotations
