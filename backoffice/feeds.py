@@ -2,22 +2,42 @@
 
 Events carry stable UIDs (``<kind>-<id>@`` a fixed domain, never the request's host), local
 DTSTART/DTEND with the workspace's TZID and a VTIMEZONE built from the same tz database the app
-uses, STATUS (CANCELLED for cancelled and no-show), and LAST-MODIFIED from the row.
+uses, STATUS (CANCELLED for cancelled and no-show), and LAST-MODIFIED from the row. Every text
+(names, topics, places) goes in as an escaped iCalendar TEXT value with its control characters
+dropped, so that no value can end a line or add a property.
+
+A feed is built once per version (:func:`feed_version`: the member's bookings of both kinds in
+the window, what their events show of clients and services, the workspace, the member, the day)
+and kept in the shared cache, one entry per feed (a new version replaces the old); it is
+answered with an ``ETag`` and ``Last-Modified``, and a calendar app that already has that
+version gets a 304.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import time
+import unicodedata
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from django.utils import timezone
-from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpResponse
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response, quote_etag
+from django.utils.http import http_date
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vText
 
 from backoffice.actions import ID_LENGTH, SECRET_BYTES, token_hash
 from backoffice.models import CalendarFeed
 from backoffice.selectors import entries_between, feed_window
+from bookings.models import booking_models
+from bookings.time import MAX_SPAN
+from services.models import Service
 from workspaces.ids import is_object_id
+from workspaces.models import Client
 from workspaces.timezones import UTC, utc_to_local
 
 #: the right-hand side of every UID: fixed, so UIDs stay the same whatever host serves the feed
@@ -26,6 +46,18 @@ PRODID = "-//Practice management//Calendar feed//EN"
 #: how often subscribed apps should fetch again
 REFRESH = timedelta(hours=1)
 MIN_TOKEN_LENGTH = ID_LENGTH + (SECRET_BYTES * 4 + 2) // 3  # id + 43 URL-safe characters
+#: bumped whenever what a feed's body holds changes shape, so that cached bodies are not reused
+FEED_FORMAT = 2
+#: how long a built feed is kept (its version names its day, so a day is as long as one can serve)
+CACHE_SECONDS = 24 * 60 * 60
+_LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
+
+
+def ics_text(value) -> vText:
+    """``value`` as an iCalendar TEXT value: line breaks kept as escaped ``\\n``, every other
+    control character dropped (RFC 5545 allows none in TEXT), ``,;\\`` escaped by vText."""
+    text = str(value or "").replace("\r\n", "\n").translate(_LINE_BREAKS)
+    return vText("".join(ch for ch in text if ch == "\n" or unicodedata.category(ch) != "Cc"))
 
 
 def feed_for_token(token: str) -> CalendarFeed | None:
@@ -94,7 +126,7 @@ def vtimezone(tz_name: str, first_year: int, last_year: int) -> Timezone:
         observances.setdefault(key, []).append((instant + before).replace(tzinfo=None))
     for (offset_from, offset_to, name, daylight), onsets in observances.items():
         observance = TimezoneDaylight() if daylight else TimezoneStandard()
-        observance.add("tzname", name or "")
+        observance.add("tzname", ics_text(name))
         observance.add("tzoffsetfrom", offset_from)
         observance.add("tzoffsetto", offset_to)
         observance.add("dtstart", onsets[0])
@@ -117,7 +149,7 @@ def feed_calendar(feed: CalendarFeed, *, now: datetime | None = None) -> bytes:
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", f"{workspace.name} · {membership.user.name or membership.user.email}")
+    calendar.add("x-wr-calname", ics_text(f"{workspace.name} · {membership.user.name or membership.user.email}"))
     calendar.add("x-wr-timezone", tz_name)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
@@ -133,12 +165,103 @@ def feed_calendar(feed: CalendarFeed, *, now: datetime | None = None) -> bytes:
         event.add("last-modified", entry.updated_at.astimezone(UTC))
         event.add("dtstart", utc_to_local(entry.starts_at, tz_name))
         event.add("dtend", utc_to_local(entry.ends_at, tz_name))
-        event.add("summary", entry.summary)
-        kind = entry.kind_label
-        event.add("description", f"{kind} · {entry.status_label}")
+        event.add("summary", ics_text(entry.summary))
+        event.add("description", ics_text(f"{entry.kind_label} · {entry.status_label}"))
         event.add("status", "CANCELLED" if entry.cancelled else "CONFIRMED")
         event.add("transp", "TRANSPARENT" if entry.cancelled else "OPAQUE")
         if entry.location:
-            event.add("location", entry.location)
+            event.add("location", ics_text(entry.location))
         calendar.add_component(event)
     return calendar.to_ical()
+
+
+# --------------------------------------------------------------------------------------------
+# Answering: one build per version, ETag / Last-Modified, 304
+# --------------------------------------------------------------------------------------------
+
+_BOOKINGS_SQL = """
+    SELECT updated_at, client_id FROM {table}
+     WHERE workspace_id = %(workspace)s AND staff_id = %(staff)s AND starts_at > %(low)s AND starts_at < %(high)s"""
+_VERSION_SQL = """
+WITH bookings AS ({bookings}
+)
+SELECT count(*),
+       max(updated_at),
+       (SELECT max(updated_at) FROM {client}
+         WHERE workspace_id = %(workspace)s AND id IN (SELECT client_id FROM bookings)),
+       (SELECT max(updated_at) FROM {service} WHERE workspace_id = %(workspace)s)
+  FROM bookings
+"""
+
+
+def feed_day(now: datetime | None = None) -> datetime:
+    """The instant a feed's window is counted from: the start of the UTC day, so that a feed's
+    body is the same all day long for the same data (and can be kept)."""
+    now = now or timezone.now()
+    return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def feed_version(feed: CalendarFeed, day: datetime) -> str:
+    """What the feed's body depends on, as a digest: the member's bookings of every kind in the
+    window (how many, the latest change: a booking added, moved, changed, cancelled or deleted
+    changes one or the other), the latest change of their clients and of the workspace's services
+    (their names are in the events), the workspace's name and zone, the member's name, the day
+    and the language. One query; it reads only rows the feed itself shows."""
+    start, end = feed_window(day)
+    bookings = "\n    UNION ALL".join(
+        _BOOKINGS_SQL.format(table=connection.ops.quote_name(kind._meta.db_table)) for kind in booking_models()
+    )
+    sql = _VERSION_SQL.format(
+        bookings=bookings,
+        client=connection.ops.quote_name(Client._meta.db_table),
+        service=connection.ops.quote_name(Service._meta.db_table),
+    )
+    params = {"workspace": feed.workspace_id, "staff": feed.membership_id, "low": start - MAX_SPAN, "high": end}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        bookings, latest, clients, services = cursor.fetchone()
+    user = feed.membership.user
+    parts = [
+        FEED_FORMAT,
+        feed.pk,
+        day.date().isoformat(),
+        translation.get_language(),
+        feed.workspace.name,
+        feed.workspace.timezone,
+        user.name or user.email,
+        bookings,
+        latest and latest.isoformat(),
+        clients and clients.isoformat(),
+        services and services.isoformat(),
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def feed_response(request, feed: CalendarFeed) -> HttpResponse:
+    """The feed's calendar, built at most once per version; 304 when the app has this version."""
+    day = feed_day()
+    version = feed_version(feed, day)
+    etag = quote_etag(version)
+    # one entry per feed, (version, built at, body): a new version replaces the old one
+    key = f"calendar-feed:{feed.pk}"
+    cached = cache.get(key)
+    if cached is not None and cached[0] != version:
+        cached = None
+    last_modified = cached[1] if cached else None
+    unchanged = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if unchanged is None:
+        if cached is None:
+            last_modified = int(time.time())  # when this version was first built
+            cached = (version, last_modified, feed_calendar(feed, now=day))
+            cache.set(key, cached, CACHE_SECONDS)
+        response = HttpResponse(cached[2], content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+    else:
+        response = unchanged  # 304 (or 412 for a failed If-Match)
+    response["ETag"] = etag
+    if last_modified is not None:
+        response["Last-Modified"] = http_date(last_modified)
+    # calendar apps revalidate every time (a 304 costs two small queries); nobody else keeps a copy
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex"
+    return response

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.formats import date_format, get_format
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from backoffice.calendar import Column, HourMark, build_column, visible_hours
-from backoffice.feeds import feed_calendar, feed_for_token
+from backoffice.feeds import feed_for_token, feed_response
 from backoffice.selectors import UNASSIGNED, calendar_staff, calendar_workspaces, entries_between
 from nutrition.models import CONSULTATION_COLOR
 from workspaces.ids import is_object_id
@@ -197,8 +197,4 @@ def calendar_feed(request, token: str):
     feed = feed_for_token(token)
     if feed is None:
         raise Http404()
-    response = HttpResponse(feed_calendar(feed), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="calendar.ics"'
-    response["Cache-Control"] = "private, max-age=300"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return feed_response(request, feed)

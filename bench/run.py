@@ -304,7 +304,16 @@ def run(settings: Settings, keep: bool, name: str | None, output: str | None = N
         manage(env, "migrate", "--noinput", "-v0")
         t = time.perf_counter()
         seeded = json.loads(
-            manage(env, "seed_demo", "--workspaces", "1", "--sessions-per-workspace", str(BUSY_SESSIONS), "--json")
+            manage(
+                env,
+                "seed_demo",
+                "--workspaces",
+                "1",
+                "--sessions-per-workspace",
+                str(BUSY_SESSIONS),
+                "--allow-production",  # production settings: random passwords, in the JSON
+                "--json",
+            )
         )
         say(f"==> seed_demo: 1 workspace, {BUSY_SESSIONS:,} sessions in {time.perf_counter() - t:.1f} s")
         workspace = seeded["firstWorkspaceId"]
@@ -487,7 +496,18 @@ def measure_scale(settings, env, api, conn, token, workspace, week) -> dict:
     say(f"    {small.name}: {small.median * 1e3:.2f} ms")
     t = time.perf_counter()
     workspaces = str(settings.scale_workspaces)
-    manage(env, "seed_demo", "--workspaces", workspaces, "--sessions-per-workspace", "1000", "--seed", "2", "--json")
+    manage(
+        env,
+        "seed_demo",
+        "--workspaces",
+        workspaces,
+        "--sessions-per-workspace",
+        "1000",
+        "--seed",
+        "2",
+        "--allow-production",
+        "--json",
+    )
     seconds = time.perf_counter() - t
     after = count_sessions(conn)
     say(f"==> seed_demo: {settings.scale_workspaces:,} workspaces, {after - before:,} sessions in {seconds:.1f} s")

@@ -20,20 +20,28 @@ def _refuse(request, code: str, message, status: int) -> JsonResponse:
 
 
 class ApiRequestGuardMiddleware:
-    """413 for bodies over MAX_REQUEST_BYTES, 400 for NUL bytes in the query string."""
+    """413 for bodies over MAX_REQUEST_BYTES, 400 for NUL bytes in the query string; and
+    ``Cache-Control: no-store`` on every API answer (they carry health data: no browser, proxy
+    or shared cache may keep a copy)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if is_api_path(request.path_info):
-            try:
-                length = int(request.META.get("CONTENT_LENGTH") or 0)
-            except ValueError:
-                length = 0
-            if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
-                return _refuse(request, "payload_too_large", PayloadTooLarge.default_detail, 413)
-            query = request.META.get("QUERY_STRING", "")
-            if "%00" in query or "\x00" in query or "\x00" in request.path_info:
-                return _refuse(request, "invalid_input", NUL_IN_URL, 400)
-        return self.get_response(request)
+        if not is_api_path(request.path_info):
+            return self.get_response(request)
+        response = self._guard(request) or self.get_response(request)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def _guard(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return _refuse(request, "payload_too_large", PayloadTooLarge.default_detail, 413)
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" in query or "\x00" in query or "\x00" in request.path_info:
+            return _refuse(request, "invalid_input", NUL_IN_URL, 400)
+        return None

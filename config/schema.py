@@ -84,7 +84,10 @@ def envelope(name: str, serializer, many: bool = False, paged: bool = False):
 _COMMON_ERRORS = {
     "400": "malformed_json, validation_error naming the fields, or invalid_input (NUL bytes in the URL).",
     "401": "No credentials, or a bad or expired token (not_authenticated, token_not_valid).",
-    "403": "The subscription expired (subscription_expired) or the role lacks the permission (permission_denied).",
+    "403": (
+        "The subscription expired (subscription_expired), the workspace requires two-factor and the caller has "
+        "none (two_factor_required), or the role lacks the permission (permission_denied)."
+    ),
     "404": "Unknown workspace or not an active member (the same answer); or the object in the path is not found.",
     "406": "The Accept header asks for something other than JSON (not_acceptable).",
     "413": "The request body is larger than MAX_REQUEST_BYTES (payload_too_large).",

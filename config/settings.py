@@ -7,6 +7,7 @@ production; ``DEBUG=1`` relaxes what a developer's machine needs relaxed.
 from __future__ import annotations
 
 import os
+import sys
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
@@ -61,7 +62,11 @@ if ENV_FILE and not os.environ.get("TESTING"):
     load_dotenv(ENV_FILE, override=False)
 
 DEBUG = env_bool("DEBUG", False)
-TESTING = env_bool("TESTING", False)
+# The test switch (a fixed secret key, the fast MD5 hasher, relaxed HTTPS defaults) holds only
+# inside the test runner: pytest sets TESTING=1 (pyproject.toml's pytest-env) in a process that
+# has imported pytest. A server, a command or a worker never imports pytest, so TESTING=1 left
+# in a production environment by mistake changes nothing there.
+TESTING = env_bool("TESTING", False) and "pytest" in sys.modules
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
@@ -80,6 +85,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "corsheaders",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rest_framework",
     "django_filters",
     "drf_spectacular",
@@ -99,7 +107,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "config.middleware.ApiRequestGuardMiddleware",
+    "config.middleware.ApiRequestGuardMiddleware",  # also: Cache-Control: no-store on every API answer
+    "csp.middleware.CSPMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -169,6 +178,29 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# a reset link's one-time token lasts this long (it dies sooner: at the first password change)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
+# where the reset email's link points: a frontend page, "{token}" standing for the token;
+# unset: this server's own page (/password-reset/<token>)
+PASSWORD_RESET_URL = env_str("PASSWORD_RESET_URL")
+# two-factor: the name authenticator apps show beside the account
+OTP_TOTP_ISSUER = env_str("OTP_ISSUER", "Practice management")
+
+# --- Email (Django's own names; with EMAIL_HOST unset, development prints emails to the console)
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Practice management <no-reply@localhost>")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif DEBUG or TESTING:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    # production without SMTP: say so in the log rather than pretend to send
+    EMAIL_BACKEND = "workspaces.accounts.mail.UnconfiguredEmailBackend"
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -191,9 +223,10 @@ STORAGES = {
 }
 
 # --- Security (production-safe by default; DEBUG relaxes what plain HTTP on localhost needs) --
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", True) else None
+# trust X-Forwarded-Proto only when told a TLS proxy sets it (else a forged header passes for HTTPS)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 # proxies in front that append the client's address to X-Forwarded-For (0: the peer's address is
-# the client's); login throttling counts failures by that address (workspaces/auth.py)
+# the client's); login throttling counts failures by that address (workspaces/accounts/login_counter.py)
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -208,6 +241,25 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BYTES", 1_048_576)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+# Content-Security-Policy on every page (django-csp): the admin, the calendar and the API docs
+# load only this server's own scripts; no inline script anywhere (Swagger UI's set-up script
+# is served as a file). Inline styles stay allowed: the admin, Swagger UI and the calendar's
+# computed block positions use them, and a style cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/(api/)?v1/.*$"
@@ -224,8 +276,9 @@ CORS_ALLOW_HEADERS = [
 # --- REST framework -------------------------------------------------------------------------
 REST_FRAMEWORK = {
     # JWT first: its WWW-Authenticate header is what turns "not authenticated" into a 401.
+    # (simplejwt's, refusing tokens from before a password change as token_not_valid)
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "workspaces.accounts.authentication.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",  # CSRF on unsafe methods,
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -247,6 +300,10 @@ SIMPLE_JWT = {
     "SIGNING_KEY": env_str("JWT_SIGNING_KEY") or SECRET_KEY,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "UPDATE_LAST_LOGIN": False,
+    # Every token carries a digest of the password hash it was issued under, compared with the
+    # user row the request loads anyway: a password change by any door (API, admin, reset,
+    # command) ends every earlier token at once, as it ends cookie sessions.
+    "CHECK_REVOKE_TOKEN": True,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -4,6 +4,10 @@ Arabic and English names, services with distinct colours, clients, staff of ever
 both kinds of session laid out a month around the anchor date (longer when a workspace holds
 more sessions than a month has slots), never double-booked. Ids derive from the seed, so a
 second run with the same seed finds its data already there and does nothing.
+
+Demo accounts have known passwords only in development: with ``DEBUG`` off the load is refused
+unless explicitly allowed, and the caller then passes passwords of its own (the command makes
+random ones and prints them once).
 """
 
 from __future__ import annotations
@@ -14,7 +18,9 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -49,7 +55,13 @@ SERVICES = [
 TOPICS = ["متابعة أسبوعية", "Meal plan review", "خطة غذائية جديدة", "Weight check-in", "استشارة أولى"]
 STAFF_ROLES = ["owner", "admin", "specialist", "specialist", "assistant", "viewer"]
 SLOTS_PER_DAY = 9  # 08:00 to 16:00, one an hour
+#: the demo staff's and admin's passwords in development (DEBUG=1) only
 DEMO_PASSWORD = "demo-pass-1234"
+DEMO_ADMIN_PASSWORD = "admin-demo-pass"
+REFUSED_IN_PRODUCTION = (
+    "seed_demo loads demo accounts and refuses to run with DEBUG off; "
+    "pass --allow-production to load them anyway (with random passwords, printed once)."
+)
 
 
 @dataclass
@@ -173,6 +185,11 @@ def _secondary_structures_dropped(
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
 
 
+def first_workspace_id(seed: int) -> str:
+    """The id the first demo workspace of ``seed`` has (whether or not it is loaded)."""
+    return _Ids.for_seed(seed)()
+
+
 def demo_seed(
     *,
     workspaces: int = 2,
@@ -181,11 +198,15 @@ def demo_seed(
     anchor: dt.date | None = None,
     admin_email: str | None = None,
     admin_password: str | None = None,
+    staff_password: str = DEMO_PASSWORD,
+    allow_production: bool = False,
     progress: Callable[[int], None] | None = None,
     stage: Callable[[str], None] | None = None,
 ) -> SeedResult:
     """Load the demo. ``progress(n)`` is called as sessions are written, ``stage(name)`` as the
-    indexes are rebuilt after a big load."""
+    indexes are rebuilt after a big load. With DEBUG off, only when ``allow_production``."""
+    if not settings.DEBUG and not allow_production:
+        raise ImproperlyConfigured(REFUSED_IN_PRODUCTION)
     rng = random.Random(seed)
     anchor = anchor or timezone.localdate()
     ids = _Ids.for_seed(seed)
@@ -194,7 +215,7 @@ def demo_seed(
     if Workspace.objects.filter(pk=first_id).exists():
         return SeedResult(0, 0, 0, first_id, created=False)
 
-    password_hash = make_password(DEMO_PASSWORD)
+    password_hash = make_password(staff_password)
     counts = {"sessions": 0, "consultations": 0}
     with transaction.atomic():
         ws_rows, user_rows, member_rows, client_rows, service_rows = [], [], [], [], []

@@ -3,7 +3,8 @@
 ``Endpoint`` names a method, a path (built from the workspace, so a fresh object can be made
 for each call) and the permission the contract requires. ``assert_access_order`` walks the
 order of answers: 401, 404 (non-member and unknown workspace alike, same body), 403
-``subscription_expired``, 403 for a role without the permission, then success.
+``subscription_expired``, 403 ``two_factor_required`` (a workspace requiring two-factor, a
+member without it), 403 for a role without the permission, then success.
 """
 
 from __future__ import annotations
@@ -90,6 +91,17 @@ def assert_access_order(endpoint: Endpoint, workspace) -> None:
         assert response.status_code == 403, response.content
         assert response.json()["error"]["code"] == "subscription_expired"
     workspace.subscription_expires_at = timezone.now() + timedelta(days=30)
+    workspace.save()
+    # 3b. the workspace requires two-factor: 403 two_factor_required for a member without it,
+    # even the owner, before the role check
+    workspace.require_two_factor = True
+    workspace.save()
+    for role in ["owner", denied_role] if denied_role else ["owner"]:
+        member = factories.MembershipFactory(workspace=workspace, role=role)
+        response = endpoint.call(bearer(member.user), workspace, path)
+        assert response.status_code == 403, response.content
+        assert response.json()["error"]["code"] == "two_factor_required"
+    workspace.require_two_factor = False
     workspace.save()
     # 4. and 5.: role table
     assert_role_table(endpoint, workspace)

@@ -29,14 +29,19 @@ def workspace_create(
 def membership_add(
     *, workspace: Workspace, email: str, role: str, password: str | None = None, name: str = ""
 ) -> Membership:
-    """Add (or reactivate, with a new role) a member; creates the user when the email is new."""
+    """Add (or reactivate, with a new role) a member; creates the user when the email is new.
+
+    A password given is held to Django's validators (400 ``weak_password`` on ``password``)."""
+    from workspaces.accounts.actions import password_validate, user_set_password
+
     email = User.objects.normalize_email(email).lower()
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
+        if password:
+            password_validate(password=password, user=User(email=email, name=name))
         user = User.objects.create_user(email=email, password=password, name=name)
     elif password:
-        user.set_password(password)
-        user.save(update_fields=["password"])
+        user_set_password(user=user, password=password)
     membership, _created = Membership.objects.update_or_create(
         workspace=workspace, user=user, defaults={"role": role, "is_active": True}
     )

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import unicodedata
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -44,6 +49,34 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(_("%(value)s is not a known IANA time zone."), params={"value": value})
 
 
+#: what a name may not hold: control characters (newlines, tabs, NUL, ...) and the Unicode line
+#: and paragraph separators. A name is one line of text wherever it is shown (lists, emails,
+#: calendar feeds, PDFs).
+_NOT_IN_A_NAME = frozenset({"Cc", "Zl", "Zp"})
+CONTROL_CHARACTERS_IN_NAME = _("A name cannot contain line breaks, tabs or other control characters.")
+
+
+def validate_no_control_characters(value: str) -> None:
+    if any(unicodedata.category(ch) in _NOT_IN_A_NAME for ch in value or ""):
+        raise ValidationError(CONTROL_CHARACTERS_IN_NAME, code="control_characters")
+
+
+class Language(models.TextChoices):
+    """The languages the product speaks: of a user's emails and pages, of a workspace's default."""
+
+    ENGLISH = "en", _("English")
+    ARABIC = "ar", _("Arabic")
+
+
+#: reminders before a session, in whole hours: at most this many, each from 1 to MAX_REMINDER_HOURS
+MAX_REMINDERS = 3
+MAX_REMINDER_HOURS = 168
+
+
+def default_reminder_hours() -> list[int]:
+    return [24]
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -74,10 +107,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     id = ObjectIdField(primary_key=True)
     email = models.EmailField(_("email address"), max_length=254, unique=True)
-    name = models.CharField(_("name"), max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200, blank=True, validators=[validate_no_control_characters])
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff status"), default=False, help_text=_("Can log into the admin site."))
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.ENGLISH, db_default=Language.ENGLISH
+    )
+    # Whether a confirmed TOTP device exists: kept in step with the devices by signals
+    # (workspaces.accounts.two_factor), so that the workspace check reads it from the user row
+    # every request loads anyway, with no query of its own.
+    two_factor_enabled = models.BooleanField(_("two-factor enabled"), default=False, db_default=False, editable=False)
 
     objects = UserManager()
 
@@ -111,17 +151,47 @@ class User(AbstractBaseUser, PermissionsMixin):
 class Workspace(TimestampedModel):
     """A practice: a clinic or a nutritionist's office. The tenant."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_no_control_characters])
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC", validators=[validate_timezone])
     subscription_expires_at = models.DateTimeField(
         _("subscription expires at"), null=True, blank=True, help_text=_("Empty means it never expires.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        db_default=Language.ENGLISH,
+        help_text=_("The default language of the workspace's clients."),
+    )
+    reminder_hours = ArrayField(
+        models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(MAX_REMINDER_HOURS)]),
+        verbose_name=_("reminder hours"),
+        size=MAX_REMINDERS,
+        default=default_reminder_hours,
+        db_default=models.Value([24], output_field=ArrayField(models.PositiveSmallIntegerField())),
+        blank=True,
+        help_text=_("Hours before a session at which its client is reminded (up to 3, each 1 to 168)."),
+    )
+    require_two_factor = models.BooleanField(
+        _("require two-factor"),
+        default=False,
+        db_default=False,
+        help_text=_("Members without two-factor authentication cannot open this workspace until they enrol."),
+    )
 
     class Meta:
         verbose_name = _("workspace")
         verbose_name_plural = _("workspaces")
         ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reminder_hours__len__lte=MAX_REMINDERS)
+                & Q(reminder_hours__contained_by=list(range(1, MAX_REMINDER_HOURS + 1))),
+                name="workspace_reminder_hours_valid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -182,7 +252,7 @@ class ClientQuerySet(models.QuerySet):
 class Client(WorkspaceScopedModel):
     """A person the practice serves."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[validate_no_control_characters])
     email = models.EmailField(_("email"), max_length=254, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     notes = models.TextField(_("notes"), max_length=5000, blank=True)
@@ -233,3 +303,23 @@ class IdempotencyRecord(WorkspaceScopedModel):
 
     def __str__(self) -> str:
         return f"{self.key} {self.path}"
+
+
+class UsedRefreshToken(models.Model):
+    """A refresh token that was spent (rotated) or revoked (logout): never accepted again.
+
+    Only the refresh and logout endpoints read or write it (one INSERT, whose unique ``jti`` makes
+    two concurrent uses of one token end with exactly one winner); access tokens never look here.
+    Rows are dropped once their token would have expired anyway.
+    """
+
+    id = ObjectIdField(primary_key=True)
+    jti = models.CharField(_("token id"), max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("used refresh token")
+        verbose_name_plural = _("used refresh tokens")
+
+    def __str__(self) -> str:
+        return self.jti

@@ -37,6 +37,10 @@ PERMISSION_ROLES: dict[str, frozenset[str]] = {
     # Not in the contract's table: the member list is what staff pickers are built from, so
     # every active member may read it.
     "members.view": _ALL,
+    # Accounts (contract, second part): every member reads the workspace's settings; owners and
+    # admins change them.
+    "workspace.view": _ALL,
+    "workspace.manage": _MANAGERS,
 }
 
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from config.api.fields import StrictCharField, StrictEmailField
 from config.api.serializers import ApiModelSerializer, ApiSerializer
-from workspaces.models import Client, Membership
+from workspaces.models import Client, Membership, validate_no_control_characters
 
 NAME_REQUIRED = _("This field may not be blank.")
 
@@ -24,7 +24,9 @@ class ClientWriteSerializer(ApiModelSerializer):
     read_shape = ClientReadSerializer
     """Only the writable fields: ids, workspace and timestamps are the server's."""
 
-    name = StrictCharField(min_length=1, max_length=200, trim_whitespace=True)
+    name = StrictCharField(
+        min_length=1, max_length=200, trim_whitespace=True, validators=[validate_no_control_characters]
+    )
     email = StrictEmailField(max_length=254, required=False, allow_blank=True, allow_null=True)
     phone = StrictCharField(max_length=50, required=False, allow_blank=True, allow_null=True)
     notes = StrictCharField(max_length=5000, required=False, allow_blank=True, allow_null=True, trim_whitespace=False)

@@ -3,7 +3,8 @@
 Order of answers (contract, "Who may do what"):
 1. no or bad credentials: 401;
 2. unknown workspace, inactive workspace or caller not an active member: the same 404;
-3. expired subscription: 403 ``subscription_expired``;
+3. expired subscription: 403 ``subscription_expired``; a workspace requiring two-factor and a
+   caller without it: 403 ``two_factor_required`` (read from the user row: no query);
 4. role without the action's permission: 403;
 5. only then the object in the path: unknown or another workspace's, 404.
 
@@ -18,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.response import Response
 
-from config.api.errors import NOT_FOUND_MESSAGE, SubscriptionExpired
+from config.api.errors import NOT_FOUND_MESSAGE, SubscriptionExpired, TwoFactorRequired
 from config.api.paging import paginate
 from config.api.serializers import RowReadSerializer
 from workspaces.ids import is_object_id
@@ -50,6 +51,8 @@ class WorkspacePermission(permissions.BasePermission):
         view.workspace = membership.workspace
         if view.workspace.subscription_expired:
             raise SubscriptionExpired()
+        if view.workspace.require_two_factor and not request.user.two_factor_enabled:
+            raise TwoFactorRequired()
         required = view.required_permission()
         if required is not None and not membership.has_permission(required):
             raise exceptions.PermissionDenied(PERMISSION_DENIED_MESSAGE)

@@ -36,6 +36,11 @@ class SubscriptionExpired(exceptions.PermissionDenied):
     default_code = "subscription_expired"
 
 
+class TwoFactorRequired(exceptions.PermissionDenied):
+    default_detail = _("This workspace requires two-factor authentication: turn it on for your account first.")
+    default_code = "two_factor_required"
+
+
 class ReferenceNotFound(exceptions.NotFound):
     """A referenced object (client, service, staff member) is not in this workspace."""
 

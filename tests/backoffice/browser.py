@@ -63,6 +63,7 @@ def chromium(width: int = 1400, height: int = 1000) -> Iterator:
             options.add_argument(flag)
         options.add_argument(f"--user-data-dir={profile}")
         options.add_argument(f"--window-size={width},{height}")
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console: driver.get_log("browser")
         driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
         try:
             driver.set_page_load_timeout(60)

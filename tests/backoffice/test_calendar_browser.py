@@ -159,6 +159,7 @@ def test_docs_screenshot_of_the_week_with_demo_data(live_server, transactional_d
         anchor=anchor,
         admin_email="admin@demo.example",
         admin_password=DEMO_PASSWORD,
+        allow_production=True,  # the test server runs with DEBUG off
     )
     with chromium(width=1920, height=1000) as driver:
         admin_login(driver, live_server.url, "admin@demo.example", DEMO_PASSWORD)

@@ -25,9 +25,9 @@ SERVICES = ["استشارة طبية", "جلسة تدليك"]
 
 
 @pytest.fixture
-def arabic(monkeypatch):
-    """Workspaces speak Arabic (until the model has ``language``: invoice_language reads it if there)."""
-    monkeypatch.setattr(Workspace, "language", "ar", raising=False)
+def arabic(workspace):
+    """The workspace speaks Arabic (its clients without a language of their own print in it)."""
+    Workspace.objects.filter(pk=workspace.pk).update(language="ar")
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_the_arabic_letters_are_drawn_joined(arabic, saudi_invoice):
 def test_the_arabic_invoice_reads_right_to_left(arabic, saudi_invoice):
     # the client's name is set against the right margin, the English page's against the left
     arabic_x = _x_of(_pdf(saudi_invoice), CLIENT)
-    Workspace.language = "en"
+    Workspace.objects.filter(pk=saudi_invoice.workspace_id).update(language="en")
     english_x = _x_of(_pdf(saudi_invoice), CLIENT)
     assert arabic_x > 300 > english_x  # points, on a 595-point wide page
 

@@ -79,7 +79,7 @@ def fresh_catalog(tmp_path: Path) -> list[Entry]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
-        "TESTING": "1",
+        "DEBUG": "1",  # no SECRET_KEY needed (TESTING counts only inside pytest's own process)
         # makemessages never connects; a URL keeps the settings from starting the embedded server
         "DATABASE_URL": "postgres://unused@127.0.0.1:5432/unused",
     }

@@ -52,7 +52,7 @@ def test_a_big_load_rebuilds_every_index_and_foreign_key_and_loads_the_same_rows
     before = structures()
     assert any(kind == "constraint" and "FOREIGN KEY" in definition for kind, _name, definition in before)
     anchor = dt.date(2025, 3, 20)
-    demo.demo_seed(workspaces=2, sessions_per_workspace=120, seed=9, anchor=anchor)
+    demo.demo_seed(workspaces=2, sessions_per_workspace=120, seed=9, anchor=anchor, allow_production=True)
     expected = snapshot()
     clear()
 
@@ -60,7 +60,9 @@ def test_a_big_load_rebuilds_every_index_and_foreign_key_and_loads_the_same_rows
     monkeypatch.setattr(demo, "REBUILD_FROM_ROWS", 10)
     monkeypatch.setattr(demo, "CHUNK_ROWS", 50)  # several COPY chunks
     stages: list[str] = []
-    result = demo.demo_seed(workspaces=2, sessions_per_workspace=120, seed=9, anchor=anchor, stage=stages.append)
+    result = demo.demo_seed(
+        workspaces=2, sessions_per_workspace=120, seed=9, anchor=anchor, stage=stages.append, allow_production=True
+    )
 
     # then the rows are the same, and every index and constraint is back, defined as before
     assert result.sessions + result.consultations == 240
@@ -73,11 +75,11 @@ def test_a_big_load_rebuilds_every_index_and_foreign_key_and_loads_the_same_rows
 def test_a_load_into_tables_already_bigger_than_it_keeps_its_indexes(monkeypatch):
     # given tables that already hold more sessions than the next load brings
     monkeypatch.setattr(demo, "REBUILD_FROM_ROWS", 10)
-    demo.demo_seed(workspaces=1, sessions_per_workspace=200, seed=21)
+    demo.demo_seed(workspaces=1, sessions_per_workspace=200, seed=21, allow_production=True)
     stages: list[str] = []
 
     # when a smaller load follows
-    demo.demo_seed(workspaces=1, sessions_per_workspace=50, seed=22, stage=stages.append)
+    demo.demo_seed(workspaces=1, sessions_per_workspace=50, seed=22, stage=stages.append, allow_production=True)
 
     # then nothing was dropped or rebuilt
     assert stages == []

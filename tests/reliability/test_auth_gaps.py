@@ -1,6 +1,6 @@
 """Authentication (OWASP API2): the gaps tests/workspaces/test_auth.py leaves.
 
-Tokens behave as simplejwt documents (lifetimes, no rotation, a refresh token is not an access
+Tokens behave as simplejwt documents (lifetimes, rotation, a refresh token is not an access
 token), a deleted or deactivated user loses access at once, a role change applies to the next
 request. Failed logins are counted in the shared cache, on Redis as on the database cache,
 exactly also when guesses arrive in parallel, and keyed by the address the TLS proxy saw.
@@ -83,15 +83,17 @@ def test_refresh_token_of_a_deactivated_user_is_401(api_client, workspace):
 
 
 @pytest.mark.django_db
-def test_refresh_gives_an_access_token_of_the_configured_lifetime_and_no_new_refresh(api_client, workspace, settings):
+def test_refresh_gives_a_new_pair_of_the_configured_lifetimes(api_client, workspace, settings):
     member = factories.MembershipFactory(workspace=workspace)
     response = api_client.post(
         "/api/v1/auth/token/refresh", {"refresh": str(RefreshToken.for_user(member.user))}, format="json"
     )
     assert response.status_code == 200
-    assert set(response.json()) == {"access"}  # no rotation: the refresh token keeps its own expiry
+    assert set(response.json()) == {"access", "refresh"}  # rotation: the given refresh token is spent
     access = AccessToken(response.json()["access"])
     assert access["exp"] - access["iat"] == settings.SIMPLE_JWT["ACCESS_TOKEN_LIFETIME"].total_seconds()
+    refresh = RefreshToken(response.json()["refresh"])
+    assert refresh["exp"] - refresh["iat"] == settings.SIMPLE_JWT["REFRESH_TOKEN_LIFETIME"].total_seconds()
 
 
 @pytest.mark.django_db

@@ -310,6 +310,6 @@ def test_lock_ends_after_the_window(api_client, member, monkeypatch):
     assert login(api_client, "amal@example.com", PASSWORD).status_code == 429
 
     later = time.time() + 15 * 60 + 1
-    monkeypatch.setattr("workspaces.auth.time.time", lambda: later)
+    monkeypatch.setattr("workspaces.accounts.login_counter.time.time", lambda: later)
 
     assert login(api_client, "amal@example.com", PASSWORD).status_code == 200

@@ -105,7 +105,17 @@ def test_create_workspace_without_json_prints_a_human_line():
         (["--name", "P", "--owner-email", "o@example.com", "--timezone", "utc"], "time zone"),
         (["--name", "  ", "--owner-email", "o@example.com"], "must not be empty"),
         (["--name", "x" * 201, "--owner-email", "o@example.com"], "at most 200"),
+        (["--name", "Clinic\nX", "--owner-email", "o@example.com"], "control characters"),
+        (["--name", "Clinic\x00", "--owner-email", "o@example.com"], "control characters"),
         (["--owner-email", "o@example.com"], "--name"),
+        # Django's password validators: too short, too common, all digits, like the email
+        (["--name", "P", "--owner-email", "o@example.com", "--owner-password", "1"], "--owner-password: .*short"),
+        (["--name", "P", "--owner-email", "o@example.com", "--owner-password", "password"], "too common"),
+        (["--name", "P", "--owner-email", "o@example.com", "--owner-password", "4815162342"], "entirely numeric"),
+        (
+            ["--name", "P", "--owner-email", "owner.person@example.com", "--owner-password", "owner.person@example"],
+            "similar",
+        ),
     ],
 )
 def test_create_workspace_refuses_bad_input_and_creates_nothing(args, message):
@@ -265,3 +275,63 @@ def test_bad_input_from_the_shell_exits_non_zero_with_a_message_on_stderr():
     assert completed.returncode != 0
     assert completed.stdout == ""
     assert "not a workspace id" in completed.stderr
+
+
+# --- weak passwords and names (contract: ops commands refuse weak passwords) ---------------------
+
+
+@pytest.mark.parametrize("password", ["1", "short", "password123", "12345678901"])
+def test_add_member_refuses_a_weak_password_for_a_new_user_and_creates_nothing(workspace, api_client, password):
+    with pytest.raises(CommandError, match="--password"):
+        call_command(
+            "add_member",
+            "--workspace",
+            workspace.pk,
+            "--email",
+            "new@example.com",
+            "--role",
+            "viewer",
+            "--password",
+            password,
+            stdout=io.StringIO(),
+        )
+    assert not User.objects.filter(email="new@example.com").exists()
+    login = api_client.post("/api/v1/auth/token", {"email": "new@example.com", "password": password}, format="json")
+    assert login.status_code == 401
+
+
+def test_add_member_refuses_a_weak_new_password_for_an_existing_user_and_keeps_the_old_one(workspace):
+    existing = factories.UserFactory(email="old@example.com")
+    with pytest.raises(CommandError, match="--password"):
+        call_command(
+            "add_member",
+            "--workspace",
+            workspace.pk,
+            "--email",
+            "old@example.com",
+            "--role",
+            "viewer",
+            "--password",
+            "1",
+            stdout=io.StringIO(),
+        )
+    existing.refresh_from_db()
+    assert existing.check_password("correct-horse-battery")
+    assert not Membership.objects.filter(user=existing).exists()
+
+
+def test_add_member_refuses_a_name_with_control_characters(workspace):
+    with pytest.raises(CommandError, match="control characters"):
+        call_command(
+            "add_member",
+            "--workspace",
+            workspace.pk,
+            "--email",
+            "n@example.com",
+            "--role",
+            "viewer",
+            "--name",
+            "Sami\r\nX",
+            stdout=io.StringIO(),
+        )
+    assert not User.objects.filter(email="n@example.com").exists()

@@ -11,7 +11,7 @@ from django.core.validators import validate_email
 
 from config.api.formats import format_instant
 from workspaces.ids import is_object_id
-from workspaces.models import Workspace
+from workspaces.models import Workspace, validate_no_control_characters
 from workspaces.roles import Role
 from workspaces.timezones import is_valid_timezone
 
@@ -56,8 +56,10 @@ def parse_name(value: str, what: str = "name", max_length: int = 200) -> str:
         raise CommandError(f"The {what} must not be empty.")
     if len(value) > max_length:
         raise CommandError(f"The {what} must be at most {max_length} characters.")
-    if "\x00" in value:
-        raise CommandError(f"The {what} must not contain NUL characters.")
+    try:
+        validate_no_control_characters(value)
+    except ValidationError:
+        raise CommandError(f"The {what} must not contain line breaks, tabs or other control characters.") from None
     return value
 
 

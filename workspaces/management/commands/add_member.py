@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from django.core.management.base import CommandError
+
 from workspaces import actions
-from workspaces.management._common import OpsCommand, get_workspace, parse_email, parse_role
+from workspaces.errors import DomainError
+from workspaces.management._common import OpsCommand, get_workspace, parse_email, parse_name, parse_role
 from workspaces.roles import Role
 
 
@@ -22,11 +25,14 @@ class Command(OpsCommand):
     def handle(self, *args, **options):
         email = parse_email(options["email"])
         role = parse_role(options["role"])
-        name = (options["name"] or "").strip()
+        name = parse_name(options["name"], "name") if (options["name"] or "").strip() else ""
         workspace = get_workspace(options["workspace"])
-        membership = actions.membership_add(
-            workspace=workspace, email=email, role=role, password=options["password"], name=name
-        )
+        try:
+            membership = actions.membership_add(
+                workspace=workspace, email=email, role=role, password=options["password"], name=name
+            )
+        except DomainError as exc:  # a weak password (Django's validators)
+            raise CommandError(f"--password: {exc.message}") from None
         self.emit(
             options,
             {

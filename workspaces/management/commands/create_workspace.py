@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
 from workspaces import actions
+from workspaces.errors import DomainError
 from workspaces.management._common import (
     OpsCommand,
     instant_or_none,
@@ -37,6 +38,8 @@ class Command(OpsCommand):
             )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from None
+        except DomainError as exc:  # a weak password (Django's validators)
+            raise CommandError(f"--owner-password: {exc.message}") from None
         owner = Membership.objects.select_related("user").get(workspace=workspace, role=Role.OWNER)
         self.emit(
             options,
