@@ -28,6 +28,7 @@ from simple_history.signals import pre_create_historical_record
 from history.context import Door, current_door, current_reason
 from history.recording import values_for
 from nutrition.models import FollowUp, NutritionSession
+from records.models import ConsultationAttachment, Note, SessionAttachment, SessionField
 from services.models import Service
 from sessions.models import Session, SessionService
 from workspaces.ids import ObjectIdField
@@ -151,11 +152,39 @@ _register(
     verbose_name_plural=_("historical follow-ups"),
 )
 
+_register(
+    Note,
+    index_prefix="hist_note",
+    extra_indexes=(("hist_note_ws_sess_idx", "workspace", "session", "history_date"),),
+    verbose_name=_("historical note"),
+    verbose_name_plural=_("historical notes"),
+)
+for _model, _prefix in ((SessionAttachment, "hist_sessfile"), (ConsultationAttachment, "hist_consfile")):
+    _register(
+        _model,
+        index_prefix=_prefix,
+        extra_indexes=((f"{_prefix}_ws_bk_idx", "workspace", "booking", "history_date"),),
+        # what the file is (name, type, size, digest), never where its bytes are, nor the bytes
+        excluded_fields=["storage_key"],
+        verbose_name=_("historical %(model)s") % {"model": _model._meta.verbose_name},
+        verbose_name_plural=_("historical %(model)s") % {"model": _model._meta.verbose_name_plural},
+    )
+_register(
+    SessionField,
+    index_prefix="hist_sessfield",
+    verbose_name=_("historical session field"),
+    verbose_name_plural=_("historical session fields"),
+)
+
 HistoricalService = Service.history.model
 HistoricalClient = Client.history.model
 HistoricalSession = Session.history.model
 HistoricalNutritionSession = NutritionSession.history.model
 HistoricalFollowUp = FollowUp.history.model
+HistoricalNote = Note.history.model
+HistoricalSessionAttachment = SessionAttachment.history.model
+HistoricalConsultationAttachment = ConsultationAttachment.history.model
+HistoricalSessionField = SessionField.history.model
 
 #: every recorded model -> its historical model
 RECORDED = {
@@ -164,6 +193,10 @@ RECORDED = {
     Session: HistoricalSession,
     NutritionSession: HistoricalNutritionSession,
     FollowUp: HistoricalFollowUp,
+    Note: HistoricalNote,
+    SessionAttachment: HistoricalSessionAttachment,
+    ConsultationAttachment: HistoricalConsultationAttachment,
+    SessionField: HistoricalSessionField,
 }
 
 

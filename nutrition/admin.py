@@ -76,7 +76,7 @@ class NutritionSessionAdmin(BookingAdmin):
         "=workspace__id",
     )
     autocomplete_fields = ("workspace", "client", "staff")
-    readonly_fields = (*BookingAdmin.readonly_fields, "attachments")
+    readonly_fields = BookingAdmin.readonly_fields
     fields = (
         "id",
         "workspace",
@@ -95,7 +95,6 @@ class NutritionSessionAdmin(BookingAdmin):
         "notes_shared",
         "meeting_link",
         "location",
-        "attachments",
         "created_at",
         "updated_at",
     )

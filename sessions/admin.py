@@ -165,11 +165,11 @@ class SessionAdmin(BookingAdmin):
         "=client__id",
         "=workspace__id",
     )
-    readonly_fields = (*BookingAdmin.readonly_fields, "end_time", "attachments", "notes", "invoice")
+    readonly_fields = (*BookingAdmin.readonly_fields, "end_time", "invoice")
     fieldsets = (
         (None, {"fields": ("id", "workspace", "name", "client", "service_list", "staff", "status")}),
         (_("Time"), {"fields": ("date", "start_time", "duration_minutes", "end_time", "starts_at", "ends_at")}),
-        (_("Details"), {"fields": ("field_values", "attachments", "notes", "invoice")}),
+        (_("Details"), {"fields": ("field_values", "invoice")}),
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
 

@@ -31,6 +31,11 @@ PERMISSION_ROLES: dict[str, frozenset[str]] = {
     "sessions.delete": _MANAGERS,
     "nutrition.view": _ALL,
     "nutrition.manage": _CLINICIANS,
+    # session records (notes, attachments): private ones are read only with records.private
+    "records.private": _CLINICIANS,
+    # Not in the contract's table: who may change or delete anyone's notes and attachments (the
+    # contract: "only its author or an owner/admin"); everyone else, only their own.
+    "records.manage": _MANAGERS,
     # Not in the contract's table: the member list is what staff pickers are built from, so
     # every active member may read it.
     "members.view": _ALL,
