@@ -52,10 +52,11 @@ class ApiRequestGuardMiddleware:
     def __call__(self, request):
         if is_api_path(request.path_info):
             length = _content_length(request)
-            if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            if length > min(settings.DATA_UPLOAD_MAX_MEMORY_SIZE, upload_body_limit()):
                 if not takes_uploads(request):
-                    return _refuse(request, "payload_too_large", PayloadTooLarge.default_detail, 413)
-                if length > upload_body_limit():
+                    if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+                        return _refuse(request, "payload_too_large", PayloadTooLarge.default_detail, 413)
+                elif length > upload_body_limit():
                     message = UPLOAD_TOO_LARGE % {"max": settings.MAX_UPLOAD_BYTES}
                     return _refuse(request, "payload_too_large", message, 413)
             query = request.META.get("QUERY_STRING", "")
