@@ -123,7 +123,7 @@ def test_a_pdf_named_png_is_a_pdf(rw):
         "gif",
         "binary",
         "latin1",
-    ],  # fmt: skip
+    ],
 )
 def test_anything_else_is_a_415_and_nothing_is_stored(rw, media, data, name):
     response = post_file(rw.api(), rw.files_url(), data, name)
