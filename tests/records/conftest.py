@@ -14,6 +14,7 @@ import pytest
 from tests import factories
 from tests.conftest import bearer
 from tests.nutrition.factories import NutritionSessionFactory
+from tests.sessions.conftest import world  # noqa: F401 - the sessions' world fixture, used here too
 from tests.sessions.factories import SessionFactory
 from workspaces.roles import Role
 
