@@ -124,9 +124,7 @@ def test_upload_download_and_delete_through_the_bucket(rw, bucket):
     assert download["Content-Type"] == content_type and download["X-Content-Type-Options"] == "nosniff"
 
     # a retried upload stores no second object
-    retried = [
-        post_file(rw.api(), rw.files_url(), PDF, "a.pdf", HTTP_IDEMPOTENCY_KEY="same") for _ in range(2)
-    ]
+    retried = [post_file(rw.api(), rw.files_url(), PDF, "a.pdf", HTTP_IDEMPOTENCY_KEY="same") for _ in range(2)]
     assert retried[0].json() == retried[1].json() and len(keys(bucket)) == 2
 
     # deleting the attachment removes the object once committed
