@@ -164,7 +164,8 @@ def booking_records_delete(*, booking: Booking) -> None:
 # -- custom field definitions ----------------------------------------------------------------------
 
 
-def _clean_options(kind: str, options) -> list[str]:
+def clean_options(kind: str, options) -> list[str]:
+    """A definition's options as its type wants them (the admin's form checks them here too)."""
     options = list(options or [])
     if kind != FieldType.CHOICE:
         if options:
@@ -210,7 +211,7 @@ def session_field_create(
         key=key,
         label=label,
         type=type,
-        options=_clean_options(type, options),
+        options=clean_options(type, options),
         phase=phase,
         required=required,
         is_active=is_active,
@@ -233,7 +234,7 @@ def session_field_update(*, field: SessionField, **changes: Any) -> SessionField
         raise InvalidError(KEY_FIXED, field="key")
     kind = changes.get("type", field.type)
     options = changes.get("options", field.options if kind == FieldType.CHOICE else [])
-    changes["options"] = _clean_options(kind, options)
+    changes["options"] = clean_options(kind, options)
     for name, value in changes.items():
         setattr(field, name, value)
     _save_field(field)

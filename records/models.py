@@ -63,7 +63,7 @@ class Note(WorkspaceScopedModel):
         on_delete=models.DO_NOTHING,  # the database cascades (see the module's docstring)
         db_constraint=False,
         db_index=False,
-        related_name="+",
+        related_name="notes",
         verbose_name=_("session"),
     )
     body = models.TextField(_("note"), validators=[MinLengthValidator(1), MaxLengthValidator(NOTE_MAX_LENGTH)])
@@ -142,7 +142,7 @@ class SessionAttachment(Attachment):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         db_index=False,
-        related_name="+",
+        related_name="attachments",
         verbose_name=_("session"),
     )
 
@@ -159,7 +159,7 @@ class ConsultationAttachment(Attachment):
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         db_index=False,
-        related_name="+",
+        related_name="attachments",
         verbose_name=_("nutrition consultation"),
     )
 

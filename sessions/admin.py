@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from bookings.admin import NOT_IN_WORKSPACE, BookingAdmin, BookingAdminForm
+from records.admin import NoteInline, RecordsAdminMixin, SessionAttachmentInline, field_values_editor
 from services.models import Service, ServiceScope
 from sessions import actions
 from sessions.models import Session, SessionService
@@ -81,6 +82,7 @@ class SessionAdminForm(BookingAdminForm):
             field.widget.is_required = True
         if "field_values" in self.fields:  # the model's JSON field, checked as the API checks it
             self.fields["field_values"].required = False
+        field_values_editor(self)  # through the workspace's custom field definitions, when it has some
 
     def clean_service_list(self):
         chosen = list(self.cleaned_data["service_list"])
@@ -140,8 +142,9 @@ class ServiceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Session)
-class SessionAdmin(BookingAdmin):
+class SessionAdmin(RecordsAdminMixin, BookingAdmin):
     form = SessionAdminForm
+    inlines = (NoteInline, SessionAttachmentInline)
     list_display = (
         "name",
         "date",
