@@ -159,15 +159,22 @@ _register(
     verbose_name=_("historical note"),
     verbose_name_plural=_("historical notes"),
 )
-for _model, _prefix in ((SessionAttachment, "hist_sessfile"), (ConsultationAttachment, "hist_consfile")):
+for _model, _prefix, _names in (
+    (SessionAttachment, "hist_sessfile", (_("historical session attachment"), _("historical session attachments"))),
+    (
+        ConsultationAttachment,
+        "hist_consfile",
+        (_("historical consultation attachment"), _("historical consultation attachments")),
+    ),
+):
     _register(
         _model,
         index_prefix=_prefix,
         extra_indexes=((f"{_prefix}_ws_bk_idx", "workspace", "booking", "history_date"),),
         # what the file is (name, type, size, digest), never where its bytes are, nor the bytes
         excluded_fields=["storage_key"],
-        verbose_name=_("historical %(model)s") % {"model": _model._meta.verbose_name},
-        verbose_name_plural=_("historical %(model)s") % {"model": _model._meta.verbose_name_plural},
+        verbose_name=_names[0],
+        verbose_name_plural=_names[1],
     )
 _register(
     SessionField,
