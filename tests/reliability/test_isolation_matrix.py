@@ -78,7 +78,7 @@ def snapshot(world) -> dict:
                 *SessionAttachment.objects.filter(workspace=ws).values_list("id", "name", "visibility"),
                 *ConsultationAttachment.objects.filter(workspace=ws).values_list("id", "name", "visibility"),
             ]
-        ),  # fmt: skip
+        ),
         "fields": sorted(SessionField.objects.filter(workspace=ws).values_list("key", "label", "is_active")),
         "members": sorted(Membership.objects.filter(workspace=ws).values_list("id", "role", "is_active")),
     }

@@ -480,7 +480,8 @@ ENDPOINTS += [
         "GET",
         "nutrition.view",
         lambda w, p: (
-            f"{_nested('nutrition/sessions', 'consultation', 'attachments', 'new_consultation_attachment')(w, p)}/content"
+            _nested("nutrition/sessions", "consultation", "attachments", "new_consultation_attachment")(w, p)
+            + "/content"
         ),
         kind="consultation_attachment",
         object_path=_nested_foreign("nutrition/sessions", "consultation", "attachments", "/content"),
