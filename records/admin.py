@@ -73,10 +73,26 @@ def changes_record(request, record) -> bool:
 
 
 class RecordInline(admin.TabularInline):
+    """A booking's records go with the booking: who may view or change it may view or change them
+    (private ones and other members' are narrowed further by :class:`RecordsAdminMixin`)."""
+
     extra = 0
     ordering = ("created_at", "id")
-    #: the form's file field (attachments) or None
-    can_delete = True
+
+    def _booking_admin(self):
+        return self.admin_site._registry[self.parent_model]
+
+    def has_view_permission(self, request, obj=None):
+        return self._booking_admin().has_view_or_change_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._booking_admin().has_change_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._booking_admin().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._booking_admin().has_change_permission(request, obj)
 
 
 class NoteInline(RecordInline):
@@ -111,7 +127,7 @@ class AttachmentInline(RecordInline):
 
     @admin.display(description=_("download"))
     def download(self, obj) -> str:
-        if obj is None or obj.pk is None:
+        if obj is None or obj._state.adding:
             return "—"
         info = obj.booking._meta.app_label, obj.booking._meta.model_name
         url = reverse(f"admin:{info[0]}_{info[1]}_attachment_download", args=[obj.booking_id, obj.pk])
@@ -147,7 +163,7 @@ class RecordsAdminMixin:
         membership = membership_of(request, booking.workspace_id)
         # what the change message lists (ModelFormSet.save would set these)
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
-        for record in [f.instance for f in formset.deleted_forms if f.instance.pk is not None]:
+        for record in [f.instance for f in formset.deleted_forms if not f.instance._state.adding]:
             formset.deleted_objects.append(record)
             self._records_allowed(request, record)
             if isinstance(record, Note):
@@ -281,7 +297,7 @@ class SessionFieldForm(forms.ModelForm):
                 cleaned["options"] = actions.clean_options(cleaned["type"], cleaned.get("options"))
             except DomainError as exc:
                 add_domain_error(self, exc)
-        if self.instance.pk and "key" in self.changed_data:
+        if not self.instance._state.adding and "key" in self.changed_data:
             self.add_error("key", actions.KEY_FIXED)
         return cleaned
 
@@ -417,7 +433,7 @@ def _typed(field: SessionField, raw: str):
 def field_values_editor(form) -> None:
     """On a session's admin form: ``field_values`` through the workspace's active definitions, when it
     has some (otherwise, and on the add page where the workspace is not chosen yet, the JSON as is)."""
-    workspace_id = form.instance.workspace_id if form.instance.pk else None
+    workspace_id = None if form.instance._state.adding else form.instance.workspace_id
     if "field_values" not in form.fields or workspace_id is None:
         return
     definitions = list(active_definitions(workspace_id).values())

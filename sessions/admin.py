@@ -235,7 +235,7 @@ class SessionAdmin(RecordsAdminMixin, BookingAdmin):
     # -- history: the services kept on each row -------------------------------------------
 
     def history_prepare(self, request, records):
-        ids = {pk for record in records for pk in record.service_ids or ()}
+        ids = {pk for record in records for pk in getattr(record, "service_ids", None) or ()}  # (its notes' rows too)
         return dict(Service.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
 
     def history_extra_changes(self, request, record, older, names):
