@@ -17,6 +17,31 @@ from urllib.parse import parse_qs
 import orjson
 import psycopg
 
+#: a session's notes and attachments the caller may read, oldest first, as JSON array texts (the
+#: benchmark reads as an owner, who reads private ones too); {visible} narrows them for others
+_INSTANT = """'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'"""
+NOTES_SQL = f"""
+       (SELECT COALESCE(json_agg(json_build_object(
+                 'id', n.id, 'sessionId', n.session_id, 'body', n.body, 'visibility', n.visibility,
+                 'authorId', n.author_id, 'authorName', coalesce(nullif(au.name, ''), au.email),
+                 'createdAt', to_char(n.created_at AT TIME ZONE 'UTC', {_INSTANT}),
+                 'updatedAt', to_char(n.updated_at AT TIME ZONE 'UTC', {_INSTANT}))
+               ORDER BY n.created_at, n.id), '[]')::text
+          FROM records_note n
+          LEFT JOIN workspaces_membership am ON am.id = n.author_id
+          LEFT JOIN workspaces_user au ON au.id = am.user_id
+         WHERE n.workspace_id = s.workspace_id AND n.session_id = s.id {{visible_n}})"""
+FILES_SQL = f"""
+       (SELECT COALESCE(json_agg(json_build_object(
+                 'id', f.id, 'name', f.name, 'size', f.size, 'contentType', f.content_type,
+                 'visibility', f.visibility, 'uploadedBy', f.uploaded_by_id,
+                 'createdAt', to_char(f.created_at AT TIME ZONE 'UTC', {_INSTANT}),
+                 'url', '/api/v1/workspace/' || f.workspace_id || '/sessions/' || f.booking_id
+                        || '/attachments/' || f.id || '/content')
+               ORDER BY f.created_at, f.id), '[]')::text
+          FROM records_sessionattachment f
+         WHERE f.workspace_id = s.workspace_id AND f.booking_id = s.id {{visible_f}})"""
+
 LIST_SQL = """
 SELECT s.id, s.workspace_id, s.client_id, c.name,
        ARRAY(SELECT ARRAY[ss.service_id, sv.name]
@@ -26,7 +51,7 @@ SELECT s.id, s.workspace_id, s.client_id, c.name,
        s.staff_id, coalesce(nullif(u.name, ''), u.email), s.name,
        to_char(s.date, 'YYYY-MM-DD"T00:00:00.000Z"'), to_char(s.start_time, 'HH24:MI'),
        to_char(s.end_time, 'HH24:MI'), s.duration_minutes, s.status,
-       s.field_values::text, s.attachments::text, s.notes::text,
+       s.field_values::text, {files}, {notes},
        (SELECT row_to_json(r)::text FROM (
           SELECT i.id, i.number, i.status, round(i.total, i.currency_decimals) AS total,
                  round(i.paid_amount, i.currency_decimals) AS "paidAmount", i.currency
@@ -42,6 +67,15 @@ SELECT s.id, s.workspace_id, s.client_id, c.name,
  WHERE s.workspace_id = %s AND s.date >= %s AND s.date <= %s
  ORDER BY s.date, s.start_time, s.id
 """
+
+
+def _list_sql(private: bool) -> str:
+    shared_n, shared_f = ("", "") if private else ("AND n.visibility = 'shared'", "AND f.visibility = 'shared'")
+    return LIST_SQL.format(notes=NOTES_SQL.format(visible_n=shared_n), files=FILES_SQL.format(visible_f=shared_f))
+
+
+LIST_SQL_OWNER = _list_sql(private=True)
+LIST_SQL_SHARED = _list_sql(private=False)
 
 
 def _json(text: str | None):
@@ -67,17 +101,21 @@ def _item(row: tuple) -> dict:
         "durationMinutes": minutes,
         "status": status,
         "fieldValues": _json(field_values),
-        "attachments": _json(attachments),
-        "notes": _json(notes),
+        "attachments": orjson.loads(attachments),
+        "notes": orjson.loads(notes),
         "invoice": None if invoice is None else orjson.Fragment(invoice),
         "createdAt": created_at,
         "updatedAt": updated_at,
     }
 
 
-def list_json(conn: psycopg.Connection, workspace_id: str, date_from: str, date_to: str) -> bytes:
-    """``{"sessions": [...]}`` for the workspace's sessions from ``date_from`` to ``date_to``."""
-    rows = conn.execute(LIST_SQL, (workspace_id, date_from, date_to)).fetchall()
+def list_json(
+    conn: psycopg.Connection, workspace_id: str, date_from: str, date_to: str, *, private: bool = True
+) -> bytes:
+    """``{"sessions": [...]}`` for the workspace's sessions from ``date_from`` to ``date_to``, as a
+    caller reading private notes and attachments sees them (``private=False``: shared ones only)."""
+    sql = LIST_SQL_OWNER if private else LIST_SQL_SHARED
+    rows = conn.execute(sql, (workspace_id, date_from, date_to)).fetchall()
     return orjson.dumps({"sessions": [_item(row) for row in rows]})
 
 
@@ -103,9 +141,8 @@ def create_json(
     with conn.transaction():
         conn.execute(
             "INSERT INTO appointments_session (id, created_at, updated_at, workspace_id, staff_id, starts_at,"
-            " ends_at, name, client_id, date, start_time, end_time, duration_minutes, status, field_values,"
-            " attachments, notes) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-            " 'scheduled', '[]', '[]', '[]')",
+            " ends_at, name, client_id, date, start_time, end_time, duration_minutes, status, field_values)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 'scheduled', '[]')",
             (session_id, now, now, workspace_id, staff_id, starts_at, ends_at, "Floor", client_id, day, start, end,
              minutes),
         )  # fmt: skip

@@ -89,7 +89,11 @@ def booking_indexes(prefix: str) -> list[models.Index]:
 
 
 def booking_constraints(prefix: str, lifecycle: Lifecycle) -> list[models.BaseConstraint]:
+    """Every kind's constraints: a real span, a duration in range, a status of its lifecycle, and
+    (workspace, id) unique, what the rows of a booking's parts refer to (a composite foreign key
+    led by the workspace: a session's services, notes and attachments)."""
     return [
+        models.UniqueConstraint(fields=["workspace", "id"], name=f"{prefix}_ws_id_unique"),
         models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name=f"{prefix}_ends_after_start"),
         models.CheckConstraint(
             condition=Q(duration_minutes__gte=1, duration_minutes__lte=MAX_DURATION_MINUTES),

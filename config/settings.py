@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "services",
     "sessions.apps.AppointmentsConfig",
     "nutrition",
+    "records",
     "backoffice",
     "billing",
     "simple_history",
@@ -214,7 +215,6 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
@@ -260,6 +260,39 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+# --- Uploaded files (session records' attachments) ------------------------------------------
+# Larger files are a 413, refused from the Content-Length when it says so and counted as they
+# stream in. Every upload is written to a temporary file on disk a chunk at a time and judged on
+# the way (records/uploads.py): never held whole in memory, whatever FILE_UPLOAD_MAX_MEMORY_SIZE.
+MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+FILE_UPLOAD_HANDLERS = ["records.uploads.InspectingUploadHandler"]
+# Stored files: the local folder MEDIA_ROOT, or an S3-compatible bucket when
+# AWS_STORAGE_BUCKET_NAME is set (django-storages). Never served directly: downloads go through
+# the API's permission-checked endpoints, so there is no MEDIA_URL.
+MEDIA_ROOT = env_str("MEDIA_ROOT") or str(BASE_DIR / ".data" / "media")
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,  # MinIO, Ceph, R2, ...: their URL
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            # unset: boto3's own chain (instance role, ~/.aws, ...)
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            "location": env_str("AWS_LOCATION"),  # a prefix inside the bucket
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,  # "path" for most self-hosted
+            "file_overwrite": True,  # keys are random: no existence check before each write
+            "default_acl": None,  # the bucket's own policy (private)
+            "max_memory_size": 2_621_440,  # a file opened whole spills to disk past 2.5 MB
+        },
+    }
+else:
+    STORAGES["default"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT},
+    }
 
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/(api/)?v1/.*$"
@@ -328,6 +361,9 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "sessions.models.SessionStatus",
         "NutritionSessionStatusEnum": "nutrition.models.ConsultationStatus",
         "InvoiceStatusEnum": "billing.models.InvoiceStatus",
+        "ConsultationTypeEnum": "nutrition.models.ConsultationType",
+        "SessionFieldTypeEnum": "records.models.FieldType",
+        "FieldPhaseEnum": "records.models.FieldPhase",
     },
 }
 

@@ -11,6 +11,7 @@ api_patterns = [
     path("", include("services.urls")),
     path("", include("sessions.urls")),
     path("", include("nutrition.urls")),
+    path("", include("records.urls")),
     path("", include("backoffice.api_urls")),
     path("", include("billing.urls")),
 ]

@@ -310,8 +310,6 @@ def demo_seed(
             "duration_minutes",
             "status",
             "field_values",
-            "attachments",
-            "notes",
         ]
         link_columns = ["id", "created_at", "updated_at", "workspace_id", "session_id", "service_id", "position"]
         consult_columns = [
@@ -334,7 +332,6 @@ def demo_seed(
             "notes_shared",
             "meeting_link",
             "location",
-            "attachments",
         ]
         follow_columns = ["id", "created_at", "updated_at", "workspace_id", "session_id", "due_date", "note"]
         sessions: list[str] = []
@@ -393,7 +390,7 @@ def demo_seed(
                         name = session_names[0] if rng.random() < 0.5 else session_names[1]
                         sessions.append(
                             f"{session_id}\t{head}{member}\t{starts_at}\t{ends_at}\t{name}\t{client}\t{day}\t"
-                            f"{start}\t{end}\t{minutes}\t{status}\t[]\t[]\t[]\n"
+                            f"{start}\t{end}\t{minutes}\t{status}\t[]\n"
                         )
                         for position, (service_id, _m) in enumerate(chosen):
                             links.append(f"{ids()}\t{head}{session_id}\t{service_id}\t{position}\n")
@@ -408,7 +405,7 @@ def demo_seed(
                         where = f"{link}\t\\N" if kind == "online" else f"\\N\t{room}"
                         consults.append(
                             f"{consult_id}\t{head}{member}\t{starts_at}\t{ends_at}\t{client}\t{kind}\t{status}\t"
-                            f"{day}\t{start}\t{end}\t{minutes}\t{topic}\t{private}\t{shared}\t{where}\t[]\n"
+                            f"{day}\t{start}\t{end}\t{minutes}\t{topic}\t{private}\t{shared}\t{where}\n"
                         )
                         if rng.random() < 0.3:
                             follows.append(

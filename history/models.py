@@ -29,6 +29,7 @@ from billing.models import BillingSettings, Invoice, Payment
 from history.context import Door, current_door, current_reason
 from history.recording import values_for
 from nutrition.models import FollowUp, NutritionSession
+from records.models import ConsultationAttachment, Note, SessionAttachment, SessionField
 from services.models import Service
 from sessions.models import Session, SessionService
 from workspaces.ids import ObjectIdField
@@ -171,6 +172,36 @@ _register(
     verbose_name=_("historical payment"),
     verbose_name_plural=_("historical payments"),
 )
+_register(
+    Note,
+    index_prefix="hist_note",
+    extra_indexes=(("hist_note_ws_sess_idx", "workspace", "session", "history_date"),),
+    verbose_name=_("historical note"),
+    verbose_name_plural=_("historical notes"),
+)
+for _model, _prefix, _names in (
+    (SessionAttachment, "hist_sessfile", (_("historical session attachment"), _("historical session attachments"))),
+    (
+        ConsultationAttachment,
+        "hist_consfile",
+        (_("historical consultation attachment"), _("historical consultation attachments")),
+    ),
+):
+    _register(
+        _model,
+        index_prefix=_prefix,
+        extra_indexes=((f"{_prefix}_ws_bk_idx", "workspace", "booking", "history_date"),),
+        # what the file is (name, type, size, digest), never where its bytes are, nor the bytes
+        excluded_fields=["storage_key"],
+        verbose_name=_names[0],
+        verbose_name_plural=_names[1],
+    )
+_register(
+    SessionField,
+    index_prefix="hist_sessfield",
+    verbose_name=_("historical session field"),
+    verbose_name_plural=_("historical session fields"),
+)
 
 HistoricalService = Service.history.model
 HistoricalClient = Client.history.model
@@ -180,6 +211,10 @@ HistoricalFollowUp = FollowUp.history.model
 HistoricalBillingSettings = BillingSettings.history.model
 HistoricalInvoice = Invoice.history.model
 HistoricalPayment = Payment.history.model
+HistoricalNote = Note.history.model
+HistoricalSessionAttachment = SessionAttachment.history.model
+HistoricalConsultationAttachment = ConsultationAttachment.history.model
+HistoricalSessionField = SessionField.history.model
 
 #: every recorded model -> its historical model
 RECORDED = {
@@ -191,6 +226,10 @@ RECORDED = {
     BillingSettings: HistoricalBillingSettings,
     Invoice: HistoricalInvoice,
     Payment: HistoricalPayment,
+    Note: HistoricalNote,
+    SessionAttachment: HistoricalSessionAttachment,
+    ConsultationAttachment: HistoricalConsultationAttachment,
+    SessionField: HistoricalSessionField,
 }
 
 

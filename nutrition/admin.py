@@ -20,6 +20,7 @@ from history.admin import HISTORY_OF_RELATED
 from nutrition import actions
 from nutrition.models import FollowUp, NutritionSession
 from nutrition.serializers import PRIVATE_NOTES_PERMISSION
+from records.admin import ConsultationAttachmentInline, RecordsAdminMixin
 from workspaces.models import Membership
 
 LENGTH_HELP = _("Leave empty to compute it from the other (60 minutes if both are).")
@@ -59,7 +60,7 @@ class NutritionSessionForm(BookingAdminForm):
 
 
 @admin.register(NutritionSession)
-class NutritionSessionAdmin(BookingAdmin):
+class NutritionSessionAdmin(RecordsAdminMixin, BookingAdmin):
     form = NutritionSessionForm
     list_display = ("date", "start_time", "end_time", "client", "specialist", "type", "status", "workspace")
     list_filter = ("status", "type", ("staff", admin.RelatedOnlyFieldListFilter), "date", "workspace")
@@ -76,7 +77,7 @@ class NutritionSessionAdmin(BookingAdmin):
         "=workspace__id",
     )
     autocomplete_fields = ("workspace", "client", "staff")
-    readonly_fields = (*BookingAdmin.readonly_fields, "attachments")
+    readonly_fields = BookingAdmin.readonly_fields
     fields = (
         "id",
         "workspace",
@@ -95,11 +96,10 @@ class NutritionSessionAdmin(BookingAdmin):
         "notes_shared",
         "meeting_link",
         "location",
-        "attachments",
         "created_at",
         "updated_at",
     )
-    inlines = (FollowUpInline,)
+    inlines = (FollowUpInline, ConsultationAttachmentInline)
 
     @admin.display(description=_("specialist"), ordering="staff__user__name")
     def specialist(self, obj: NutritionSession):
@@ -122,6 +122,8 @@ class NutritionSessionAdmin(BookingAdmin):
         return actions.nutrition_session_update(session=booking, **changes)
 
     def save_formset(self, request, form, formset, change):
+        if formset.model is not FollowUp:  # attachments: records.admin.RecordsAdminMixin
+            return super().save_formset(request, form, formset, change)
         follow_ups = formset.save(commit=False)
         for follow_up in follow_ups:
             follow_up.workspace_id = form.instance.workspace_id
@@ -160,7 +162,10 @@ class NutritionSessionAdmin(BookingAdmin):
             .select_related("history_user")
             .order_by("-history_date", "-history_id")[: self.history_list_per_page]
         )
-        return [(HISTORY_OF_RELATED % {"items": FollowUp._meta.verbose_name_plural}, follow_ups)]
+        return [
+            (HISTORY_OF_RELATED % {"items": FollowUp._meta.verbose_name_plural}, follow_ups),
+            *super().history_related_sections(request, obj),  # its attachments (records.admin)
+        ]
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)

@@ -53,7 +53,8 @@ CONSULTATION_LIFECYCLE = Lifecycle(
 
 class NutritionSession(Booking):
     """A nutrition consultation (seed 000): a booking with a type, a topic, private and shared
-    notes, a meeting link or a location, and follow-ups. ``staff`` is the specialist."""
+    notes, a meeting link or a location, and follow-ups (its attachments are rows of ``records``).
+    ``staff`` is the specialist."""
 
     lifecycle = CONSULTATION_LIFECYCLE
     kind = "consultation"
@@ -77,7 +78,6 @@ class NutritionSession(Booking):
         validators=[validate_meeting_link],
     )
     location = models.CharField(_("location"), max_length=LOCATION_MAX_LENGTH, null=True, blank=True)
-    attachments = models.JSONField(_("attachments"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("nutrition consultation")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.db.models import OuterRef, QuerySet
 
 from bookings.selectors import BOOKING_COLUMNS, booking_texts
-from config.api.formats import DayText, InstantText, JsonList, JsonText
+from config.api.formats import DayText, InstantText, JsonList
 from nutrition.models import FollowUp, NutritionSession
+from records.models import ConsultationAttachment
+from records.selectors import attachments_json
 
 
 def follow_ups_json() -> JsonList:
@@ -23,12 +25,13 @@ def follow_ups_json() -> JsonList:
     )
 
 
-def nutrition_rows(queryset: QuerySet[NutritionSession]) -> QuerySet:
+def nutrition_rows(queryset: QuerySet[NutritionSession], *, private: bool = False) -> QuerySet:
     """The consultations of ``queryset`` as plain rows of the read shape (filter and order it after).
 
     Like ``sessions.selectors.session_rows``: one query, no models, every value already in the
-    API's format, the follow-ups included as one JSON array, plus ``id``, ``date`` and
-    ``start_time`` as stored for the order and the paging cursor.
+    API's format, the follow-ups and the attachments (only shared ones unless ``private``:
+    ``records.private``) included as JSON arrays, plus ``id``, ``date`` and ``start_time`` as
+    stored for the order and the paging cursor.
     """
     return queryset.values(
         *BOOKING_COLUMNS,
@@ -38,7 +41,7 @@ def nutrition_rows(queryset: QuerySet[NutritionSession]) -> QuerySet:
         "meeting_link",
         "location",
         "notes_private",
-        attachments_json=JsonText("attachments"),
+        attachments_json=attachments_json(ConsultationAttachment, private=private),
         follow_ups_json=follow_ups_json(),
         **booking_texts(),
     )

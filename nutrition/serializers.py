@@ -24,6 +24,8 @@ from nutrition.models import (
     validate_meeting_link,
 )
 from nutrition.selectors import nutrition_rows
+from records.selectors import may_read_private
+from records.serializers import AttachmentReadSerializer
 from workspaces.fields import ClientIdField, ScopedReferencesMixin, StaffIdField
 
 #: the permission that reads and writes private notes (contract, "Who may do what")
@@ -64,7 +66,9 @@ class NutritionSessionReadSerializer(BookingReadSerializer):
     topic = serializers.CharField(read_only=True, allow_null=True)
     notes_private = PrivateNotesField(read_only=True, allow_null=True)
     notes_shared = serializers.CharField(read_only=True, allow_null=True)
-    attachments = serializers.ListField(child=serializers.JSONField(), read_only=True)
+    attachments = AttachmentReadSerializer(
+        many=True, read_only=True, help_text="The attachments the caller may read (records.private), oldest first."
+    )
     follow_ups = FollowUpReadSerializer(many=True, read_only=True)
     meeting_link = serializers.CharField(read_only=True, allow_null=True)
     location = serializers.CharField(read_only=True, allow_null=True)
@@ -94,6 +98,10 @@ class NutritionSessionReadSerializer(BookingReadSerializer):
         ]
 
     rows = staticmethod(nutrition_rows)
+
+    @classmethod
+    def row_options(cls, membership) -> dict:
+        return {"private": may_read_private(membership)}
 
     @cached_property
     def private_notes(self) -> bool:

@@ -21,6 +21,7 @@ from bookings.actions import booking_change, booking_insert
 from bookings.placement import Placement
 from bookings.time import DEFAULT_DURATION_MINUTES, MAX_DURATION_MINUTES
 from history.recording import recorded_with
+from records.fields import active_definitions, check_field_values
 from services.models import Service
 from sessions.models import Session, SessionService, SessionStatus
 from workspaces.errors import InvalidError
@@ -82,7 +83,15 @@ def session_create(
     status: str = SessionStatus.SCHEDULED,
     field_values: list | None = None,
 ) -> Session:
-    """Book a session. Any status is accepted (imports); a staff clash is a 409."""
+    """Book a session. Any status is accepted (imports); a staff clash is a 409. With custom field
+    definitions, the values are checked, required ``pre`` ones needed (and ``post`` ones when
+    created completed)."""
+    check_field_values(
+        field_values or [],
+        active_definitions(workspace.pk),
+        require_pre=True,
+        require_post=status == SessionStatus.COMPLETED,
+    )
     services = _unique(services)
     session = Session(
         workspace=workspace,
@@ -123,6 +132,7 @@ def session_update(
     new_services = None if services is UNSET else _unique(services)
 
     def derive(locked: Session, before: Placement) -> None:
+        _check_field_values(locked, before, values_given="field_values" in changes)
         if duration_minutes is not UNSET and duration_minutes is not None:
             locked.duration_minutes = duration_minutes
         elif duration_minutes is None or new_services is not None:
@@ -138,6 +148,24 @@ def session_update(
     SessionService.objects.filter(workspace_id=saved.workspace_id, session=saved).delete()
     _link(saved, new_services)
     return saved
+
+
+def _check_field_values(session: Session, before: Placement, *, values_given: bool) -> None:
+    """New values checked against the definitions; a move to completed (one the lifecycle allows:
+    a forbidden one is its 409) needs the required ``post`` values (one query, only then)."""
+    completing = (
+        session.status == SessionStatus.COMPLETED
+        and before.status != SessionStatus.COMPLETED
+        and Session.lifecycle.allows(before.status, session.status)
+    )
+    if not (values_given or completing):
+        return
+    check_field_values(
+        session.field_values,
+        active_definitions(session.workspace_id),
+        require_post=completing,
+        check_items=values_given,
+    )
 
 
 def _current_services(session: Session) -> list[Service]:

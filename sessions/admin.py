@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.manager import SIMPLE_HISTORY_REVERSE_ATTR_NAME
 
 from bookings.admin import NOT_IN_WORKSPACE, BookingAdmin, BookingAdminForm
+from records.admin import NoteInline, RecordsAdminMixin, SessionAttachmentInline, field_values_editor
 from services.models import Service, ServiceScope
 from sessions import actions
 from sessions.models import Session, SessionService
@@ -81,6 +82,7 @@ class SessionAdminForm(BookingAdminForm):
             field.widget.is_required = True
         if "field_values" in self.fields:  # the model's JSON field, checked as the API checks it
             self.fields["field_values"].required = False
+        field_values_editor(self)  # through the workspace's custom field definitions, when it has some
 
     def clean_service_list(self):
         chosen = list(self.cleaned_data["service_list"])
@@ -140,8 +142,9 @@ class ServiceFilter(admin.SimpleListFilter):
 
 
 @admin.register(Session)
-class SessionAdmin(BookingAdmin):
+class SessionAdmin(RecordsAdminMixin, BookingAdmin):
     form = SessionAdminForm
+    inlines = (NoteInline, SessionAttachmentInline)
     list_display = (
         "name",
         "date",
@@ -165,11 +168,11 @@ class SessionAdmin(BookingAdmin):
         "=client__id",
         "=workspace__id",
     )
-    readonly_fields = (*BookingAdmin.readonly_fields, "end_time", "attachments", "notes")
+    readonly_fields = (*BookingAdmin.readonly_fields, "end_time")
     fieldsets = (
         (None, {"fields": ("id", "workspace", "name", "client", "service_list", "staff", "status")}),
         (_("Time"), {"fields": ("date", "start_time", "duration_minutes", "end_time", "starts_at", "ends_at")}),
-        (_("Details"), {"fields": ("field_values", "attachments", "notes")}),
+        (_("Details"), {"fields": ("field_values",)}),
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
 
@@ -232,7 +235,7 @@ class SessionAdmin(BookingAdmin):
     # -- history: the services kept on each row -------------------------------------------
 
     def history_prepare(self, request, records):
-        ids = {pk for record in records for pk in record.service_ids or ()}
+        ids = {pk for record in records for pk in getattr(record, "service_ids", None) or ()}  # (its notes' rows too)
         return dict(Service.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
 
     def history_extra_changes(self, request, record, older, names):

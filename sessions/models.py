@@ -32,7 +32,8 @@ SESSION_LIFECYCLE = Lifecycle(
 
 class Session(Booking):
     """An appointment built from services (seeds 001, 002): a booking with a name, its services in
-    order (:class:`SessionService`) and custom field values."""
+    order (:class:`SessionService`) and custom field values (checked against the workspace's
+    definitions, ``records.fields``); its notes and attachments are rows of ``records``."""
 
     lifecycle = SESSION_LIFECYCLE
     kind = "session"
@@ -43,19 +44,13 @@ class Session(Booking):
     )
     status = SESSION_LIFECYCLE.status_field()
     field_values = models.JSONField(_("field values"), default=list, blank=True)
-    attachments = models.JSONField(_("attachments"), default=list, blank=True)
-    notes = models.JSONField(_("notes"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("session")
         verbose_name_plural = _("sessions")
         ordering = ["date", "start_time", "id"]
         indexes = booking_indexes("session")
-        constraints = [
-            *booking_constraints("session", SESSION_LIFECYCLE),
-            # what SessionService's (workspace, session) foreign key refers to
-            models.UniqueConstraint(fields=["workspace", "id"], name="session_ws_id_unique"),
-        ]
+        constraints = booking_constraints("session", SESSION_LIFECYCLE)
 
     def __str__(self) -> str:
         return self.name

@@ -10,6 +10,8 @@ from django.db.models.functions import Coalesce, NullIf
 from billing.selectors import session_invoice_json
 from bookings.selectors import BOOKING_COLUMNS, booking_texts
 from config.api.formats import JsonText
+from records.models import SessionAttachment
+from records.selectors import attachments_json, session_notes_json
 from sessions.models import Session, SessionService
 from workspaces.models import Client
 
@@ -21,8 +23,11 @@ class _Pair(Func):
     output_field = ArrayField(CharField())
 
 
-def session_rows(queryset: QuerySet[Session]) -> QuerySet:
+def session_rows(queryset: QuerySet[Session], *, private: bool = False) -> QuerySet:
     """The sessions of ``queryset`` as plain rows of the read shape (filter and order it after).
+
+    ``private``: whether the caller reads private notes and attachments (``records.private``);
+    without it the ``notes`` and ``attachments`` arrays hold only the shared ones.
 
     Every calendar view reads these, so they hold no models: one query whose rows carry every
     value already formatted by PostgreSQL (dates, times and instants as the API writes them, JSON
@@ -34,7 +39,9 @@ def session_rows(queryset: QuerySet[Session]) -> QuerySet:
     workspace's members, through a workspace-led index), the client's name one primary-key
     lookup a row (an inner join there makes the planner misjudge the row count and read the
     workspace's sessions client by client), the services one ``[[id, name], ...]`` array in
-    the order given, read through the (workspace, session, service) index.
+    the order given, read through the (workspace, session, service) index; the notes and the
+    attachments each one JSON array built in the same query (``records.selectors``), read
+    through their (workspace, session, created_at, id) indexes.
     """
     links = SessionService.objects.filter(workspace=OuterRef("workspace"), session=OuterRef("pk")).order_by(
         "position", "id"
@@ -52,8 +59,8 @@ def session_rows(queryset: QuerySet[Session]) -> QuerySet:
         ),
         service_pairs=ArraySubquery(pairs),
         field_values_json=JsonText("field_values"),
-        attachments_json=JsonText("attachments"),
-        notes_json=JsonText("notes"),
+        attachments_json=attachments_json(SessionAttachment, private=private),
+        notes_json=session_notes_json(private=private),
         invoice_json=session_invoice_json(),
         **booking_texts(),
     )

@@ -10,6 +10,9 @@ from bookings.serializers import BookingReadSerializer
 from bookings.time import MAX_DURATION_MINUTES
 from config.api.fields import ClockField, DayField, StrictCharField, StrictIntegerField
 from config.api.serializers import ApiSerializer, to_snake
+from records.models import FieldPhase
+from records.selectors import may_read_private
+from records.serializers import AttachmentReadSerializer, NoteReadSerializer
 from services.models import Service, ServiceScope
 from sessions.models import Session, SessionStatus
 from sessions.selectors import session_rows
@@ -99,7 +102,7 @@ class FieldValueValueField(serializers.Field):
 class FieldValueSerializer(ApiSerializer):
     field_key = StrictCharField(min_length=1, max_length=100, trim_whitespace=False)
     value = FieldValueValueField(required=False)
-    phase = serializers.ChoiceField(choices=[("pre", "pre"), ("post", "post")])
+    phase = serializers.ChoiceField(choices=FieldPhase.choices)
 
     def to_internal_value(self, data):
         attrs = super().to_internal_value(data)
@@ -142,8 +145,12 @@ class SessionReadSerializer(BookingReadSerializer):
     name = serializers.CharField(read_only=True)
     status = serializers.ChoiceField(choices=SessionStatus.choices, read_only=True)
     field_values = FieldValueSerializer(many=True, read_only=True)
-    attachments = serializers.JSONField(read_only=True)
-    notes = serializers.JSONField(read_only=True)
+    attachments = AttachmentReadSerializer(
+        many=True, read_only=True, help_text="The attachments the caller may read (records.private), oldest first."
+    )
+    notes = NoteReadSerializer(
+        many=True, read_only=True, help_text="The notes the caller may read (records.private), oldest first."
+    )
     invoice = InvoiceSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
@@ -173,6 +180,10 @@ class SessionReadSerializer(BookingReadSerializer):
 
     rows = staticmethod(session_rows)
 
+    @classmethod
+    def row_options(cls, membership) -> dict:
+        return {"private": may_read_private(membership)}
+
     def to_representation(self, row: dict) -> dict:
         pairs = row["service_pairs"]
         return {
@@ -191,8 +202,8 @@ class SessionReadSerializer(BookingReadSerializer):
             "durationMinutes": row["duration_minutes"],
             "status": row["status"],
             "fieldValues": _json(row["field_values_json"]),
-            "attachments": _json(row["attachments_json"]),
-            "notes": _json(row["notes_json"]),
+            "attachments": orjson.loads(row["attachments_json"]),
+            "notes": orjson.loads(row["notes_json"]),
             "invoice": _exact(row["invoice_json"]),
             "createdAt": row["created_text"],
             "updatedAt": row["updated_text"],

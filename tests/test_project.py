@@ -29,7 +29,13 @@ from workspaces.models import Membership, WorkspaceScopedModel
 pytestmark = pytest.mark.django_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-APPS = {"workspaces": "workspaces", "services": "services", "sessions": "appointments", "nutrition": "nutrition"}
+APPS = {
+    "workspaces": "workspaces",
+    "services": "services",
+    "sessions": "appointments",
+    "nutrition": "nutrition",
+    "records": "records",
+}
 
 
 def manage(*args: str, env: dict[str, str], timeout: int = 300) -> subprocess.CompletedProcess:

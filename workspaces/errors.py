@@ -40,3 +40,15 @@ class ConflictError(DomainError):
     """The values are fine but the current state refuses them (the API answers 409)."""
 
     code = "conflict"
+
+
+class TooLargeError(DomainError):
+    """What was sent is larger than the product takes (the API answers 413)."""
+
+    code = "payload_too_large"
+
+
+class UnsupportedError(DomainError):
+    """What was sent is of a kind the product does not take, judged by its content (the API answers 415)."""
+
+    code = "unsupported_media_type"

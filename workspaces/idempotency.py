@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import orjson
 from django.db import connection, transaction
@@ -42,8 +43,11 @@ def _valid_key(key: str) -> bool:
     return 1 <= len(key) <= 255 and all(32 <= ord(ch) < 127 for ch in key)
 
 
-def idempotent_create(request, workspace, produce: Callable[[], Response]) -> Response:
-    """Run ``produce`` (which creates and answers 201) at most once per key, user and path."""
+def idempotent_create(request, workspace, produce: Callable[[], Response], fingerprint: Any = None) -> Response:
+    """Run ``produce`` (which creates and answers 201) at most once per key, user and path.
+
+    A retry is "the same request" when its body is the same JSON, or, for a body that is not JSON
+    (a file upload), the same ``fingerprint`` (the file's name, size and SHA-256, the fields)."""
     key = request.headers.get(HEADER)
     if key is None:
         with transaction.atomic():
@@ -51,7 +55,8 @@ def idempotent_create(request, workspace, produce: Callable[[], Response]) -> Re
     if not _valid_key(key):
         raise BadRequest(KEY_INVALID, code="invalid", field=HEADER)
 
-    digest = hashlib.sha256(orjson.dumps(request.data, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    body = request.data if fingerprint is None else fingerprint
+    digest = hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
     path = _canonical_path(request.path)
     table = IdempotencyRecord._meta.db_table
     now = timezone.now()

@@ -34,6 +34,11 @@ PERMISSION_ROLES: dict[str, frozenset[str]] = {
     "nutrition.manage": _CLINICIANS,
     "billing.view": _ALL,
     "billing.manage": _BILLING,  # draft, edit, issue, void, record payments, billing settings
+    # session records (notes, attachments): private ones are read only with records.private
+    "records.private": _CLINICIANS,
+    # Not in the contract's table: who may change or delete anyone's notes and attachments (the
+    # contract: "only its author or an owner/admin"); everyone else, only their own.
+    "records.manage": _MANAGERS,
     # Not in the contract's table: the member list is what staff pickers are built from, so
     # every active member may read it.
     "members.view": _ALL,

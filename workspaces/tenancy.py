@@ -126,9 +126,14 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
             model, kwarg, _field = self.parent
             self.parent_object = _found(model.objects.filter(workspace=self.workspace), self.kwargs[kwarg])
 
+    def visible(self, queryset: QuerySet) -> QuerySet:
+        """Rows of the workspace this caller may see (a subclass narrows: private notes); every read,
+        write and lookup goes through it, before the workspace's own filter."""
+        return queryset
+
     def scoped(self, queryset: QuerySet) -> QuerySet:
         """``queryset`` narrowed to this workspace (and to the parent object, when nested)."""
-        queryset = queryset.filter(workspace=self.workspace)
+        queryset = self.visible(queryset).filter(workspace=self.workspace)
         if self.parent is not None:
             queryset = queryset.filter(**{self.parent[2]: self.parent_object})
         return queryset
@@ -137,7 +142,7 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
         return self.scoped(self.queryset)
 
     def get_object(self):
-        obj = _found(self.get_queryset(), self.kwargs[self.lookup_url_kwarg])
+        obj = _found(self.get_queryset(), self.kwargs[self.lookup_url_kwarg], self.lookup_field)
         obj.workspace = self.workspace  # already loaded: its time zone costs no query
         return obj
 
@@ -145,7 +150,7 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
         """What reads go through: the read shape's rows, or the objects themselves."""
         shape = self.read_serializer_class
         if issubclass(shape, RowReadSerializer):
-            return self.scoped(shape.row_queryset())
+            return self.scoped(shape.row_queryset(**shape.row_options(getattr(self, "membership", None))))
         return self.get_queryset()
 
     def get_serializer_context(self):
@@ -167,7 +172,7 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
     def one(self, obj, status_code: int = status.HTTP_200_OK, *, fresh: bool = False) -> Response:
         """``obj`` in its read shape; ``fresh``: read anew, as the reads read it (a row shape always is)."""
         if fresh or issubclass(self.read_serializer_class, RowReadSerializer):
-            obj = _found(self.read_queryset(), obj.pk)
+            obj = _found(self.read_queryset(), getattr(obj, self.lookup_field), self.lookup_field)
         return Response({self.envelope[0]: self.read(obj)}, status=status_code)
 
     def many(self, queryset) -> Response:
@@ -195,11 +200,13 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
         return serializer.validated_data
 
 
-def _found(queryset: QuerySet, pk: str):
-    """The object ``pk`` of ``queryset`` (already scoped), or the same 404 as an unknown workspace."""
-    if not is_object_id(pk):
+def _found(queryset: QuerySet, pk: str, field: str = "pk"):
+    """The object ``pk`` of ``queryset`` (already scoped), or the same 404 as an unknown workspace.
+
+    ``field``: what the path names it by (its id, unless the viewset's ``lookup_field`` says otherwise)."""
+    if field == "pk" and not is_object_id(pk):
         raise exceptions.NotFound(NOT_FOUND_MESSAGE)
-    obj = queryset.filter(pk=pk).first()
+    obj = queryset.filter(**{field: pk}).first()
     if obj is None:
         raise exceptions.NotFound(NOT_FOUND_MESSAGE)
     return obj
@@ -230,7 +237,7 @@ class ListMixin:
 class RetrieveMixin:
     def retrieve(self, request, *args, **kwargs):
         pk = self.kwargs[self.lookup_url_kwarg]
-        return Response({self.envelope[0]: self.read(_found(self.read_queryset(), pk))})
+        return Response({self.envelope[0]: self.read(_found(self.read_queryset(), pk, self.lookup_field))})
 
 
 class CreateMixin:

@@ -77,7 +77,13 @@ NOT_FOUND_MESSAGE = _("Not found.")
 SERVER_ERROR_MESSAGE = _("Server error.")
 
 #: a domain error's kind -> the HTTP status that answers it
-DOMAIN_STATUS = {domain.InvalidError: 400, domain.NotFoundError: 404, domain.ConflictError: 409}
+DOMAIN_STATUS = {
+    domain.InvalidError: 400,
+    domain.NotFoundError: 404,
+    domain.ConflictError: 409,
+    domain.TooLargeError: 413,
+    domain.UnsupportedError: 415,
+}
 
 
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:

@@ -125,11 +125,20 @@ class RowReadSerializer(ApiSerializer):
         return {name: fields[name] for name in order}
 
     @classmethod
-    def row_queryset(cls):
-        """``rows`` of every object of the model, built once (filter it per request)."""
-        if "_row_queryset" not in cls.__dict__:
-            cls._row_queryset = cls.rows(cls.Meta.model._default_manager.all())
-        return cls._row_queryset
+    def row_options(cls, membership) -> dict:
+        """What the rows depend on besides the objects, for this caller (``rows(queryset, **options)``):
+        what a role may read, when that shapes the rows (a session's private notes). None by default."""
+        return {}
+
+    @classmethod
+    def row_queryset(cls, **options):
+        """``rows`` of every object of the model, built once per set of options (filter it per request)."""
+        if "_row_querysets" not in cls.__dict__:
+            cls._row_querysets = {}
+        key = tuple(sorted(options.items()))
+        if key not in cls._row_querysets:
+            cls._row_querysets[key] = cls.rows(cls.Meta.model._default_manager.all(), **options)
+        return cls._row_querysets[key]
 
     def to_representation(self, row):
         raise NotImplementedError

@@ -165,6 +165,11 @@ def test_session_changed_in_the_admin_is_recorded_with_the_staff_user(world, roo
             "start_time": "10:00",
             "duration_minutes": "60",
             "field_values": "[]",
+            # the notes' and attachments' inlines, empty
+            "notes-TOTAL_FORMS": "0",
+            "notes-INITIAL_FORMS": "0",
+            "attachments-TOTAL_FORMS": "0",
+            "attachments-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -268,9 +273,10 @@ def test_history_dates_are_when_the_write_happened(world):
 # and user; the session (for its workspace, which leads the history index, and its related
 # sections) and again in simple-history's view; the count and the page of rows (joined with
 # their user, workspace, client and staff member with its user); the names of the services on
-# the page; the session's workspace, once; nothing per row. (The content type of
-# users, read for links, is cached after the first page.)
-HISTORY_PAGE_QUERIES = 8
+# the page; the session's workspace, once; the history of its notes and of its attachments (one
+# query each, records.admin); nothing per row. (The content type of users, read for links, is
+# cached after the first page.)
+HISTORY_PAGE_QUERIES = 10
 
 
 @pytest.mark.parametrize("changes", [1, 8])

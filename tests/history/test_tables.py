@@ -34,6 +34,10 @@ def test_every_recorded_model_has_its_history():
         "billing.BillingSettings",
         "billing.Invoice",
         "billing.Payment",
+        "records.Note",
+        "records.SessionAttachment",
+        "records.ConsultationAttachment",
+        "records.SessionField",
     }
     for model, history_model in RECORDED.items():
         assert model.history.model is history_model

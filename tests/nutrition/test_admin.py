@@ -84,6 +84,8 @@ def form_data(session: NutritionSession | None = None, **overrides) -> dict:
         "follow_ups-INITIAL_FORMS": "0",
         "follow_ups-MIN_NUM_FORMS": "0",
         "follow_ups-MAX_NUM_FORMS": "1000",
+        "attachments-TOTAL_FORMS": "0",  # the attachments' inline, empty
+        "attachments-INITIAL_FORMS": "0",
     }
     if session is not None and session.notes_private is not None:
         data["notes_private"] = session.notes_private

@@ -19,10 +19,13 @@ from billing.selectors import session_invoice_summaries
 from config.api.formats import format_clock, format_day, format_instant
 from config.api.rendering import JSONRenderer
 from nutrition.models import FollowUp, NutritionSession
+from records.models import ConsultationAttachment, SessionAttachment
 from sessions.models import Session, SessionService
 from tests import factories
 from tests.conftest import bearer
 from tests.nutrition.conftest import nutrition_url
+from tests.records.expected import booking_attachments, session_notes
+from tests.records.factories import ConsultationAttachmentFactory, NoteFactory, SessionAttachmentFactory
 from tests.sessions.conftest import sessions_url
 from tests.sessions.factories import SessionFactory
 from workspaces.roles import Role
@@ -31,8 +34,9 @@ from workspaces.timezones import local_span
 pytestmark = pytest.mark.django_db
 
 
-def expected_session(session: Session) -> dict:
-    """What the API must show for ``session``, from its stored row and the Python wire formats."""
+def expected_session(session: Session, private: bool = True) -> dict:
+    """What the API must show for ``session``, from its stored row and the Python wire formats
+    (``private``: to a caller who reads private notes and attachments)."""
     links = SessionService.objects.filter(session=session).select_related("service").order_by("position", "id")
     staff = session.staff
     return {
@@ -51,8 +55,8 @@ def expected_session(session: Session) -> dict:
         "durationMinutes": session.duration_minutes,
         "status": session.status,
         "fieldValues": session.field_values,
-        "attachments": session.attachments,
-        "notes": session.notes,
+        "attachments": booking_attachments(session, SessionAttachment, private),
+        "notes": session_notes(session, private),
         "invoice": _invoice_of(session),
         "createdAt": format_instant(session.created_at),
         "updatedAt": format_instant(session.updated_at),
@@ -81,7 +85,7 @@ def expected_consultation(session: NutritionSession, private_notes: bool) -> dic
         "topic": session.topic,
         "notesPrivate": session.notes_private if private_notes else None,
         "notesShared": session.notes_shared,
-        "attachments": session.attachments,
+        "attachments": booking_attachments(session, ConsultationAttachment, private_notes),
         "followUps": [
             {
                 "id": f.pk,
@@ -129,8 +133,6 @@ def sessions(workspace):
                 {"fieldKey": "k", "value": ["a", 1, 2.5, True, None], "phase": "pre"},
                 {"fieldKey": "n", "value": {"nested": "ignored but kept"}, "phase": "post"},
             ],
-            attachments=[{"url": "https://example.com/x.pdf"}],
-            notes=[{"text": "سطر\nثاني\t!"}],
         ),
         # a named staff member, an early date, no services at all
         SessionFactory(workspace=workspace, client=client, staff=named, date=dt.date(999, 12, 31)),
@@ -139,6 +141,13 @@ def sessions(workspace):
     billing_settings_update(workspace=workspace, currency="KWD")
     made[0].workspace = workspace
     invoice_issue(invoice=invoice_draft_for_session(session=made[0]))
+    # notes (one by a member without a name, one private, one with characters JSON escapes) and
+    # attachments (an Arabic name, a private one)
+    NoteFactory(session=made[1], body='سطر\nثاني\t! "quoted" \\', author=nameless)
+    NoteFactory(session=made[1], body="private", visibility="private", author=named)
+    NoteFactory(session=made[0], body="shared")
+    SessionAttachmentFactory(booking=made[1], name="تحليل الدم.pdf", uploaded_by=named)
+    SessionAttachmentFactory(booking=made[1], name="x.png", content_type="image/png", visibility="private")
     # timestamps whose milliseconds must be truncated, as format_instant does
     Session.objects.filter(pk=made[1].pk).update(
         created_at=dt.datetime(2024, 1, 15, 10, 30, 0, 999999, tzinfo=dt.UTC),
@@ -147,7 +156,9 @@ def sessions(workspace):
     return made
 
 
-def test_session_list_items_are_the_details_json(workspace, owner, sessions):
+@pytest.mark.parametrize("role", [Role.OWNER, Role.VIEWER])  # with and without private notes and attachments
+def test_session_list_items_are_the_details_json(workspace, member_client, sessions, role):
+    owner = member_client(role)
     # when the whole list is read
     response = owner.get(sessions_url(workspace))
     assert response.status_code == 200
@@ -158,7 +169,8 @@ def test_session_list_items_are_the_details_json(workspace, owner, sessions):
     for item in items:
         detail = owner.get(f"{sessions_url(workspace)}/{item['id']}")
         assert orjson.dumps(item) == orjson.dumps(detail.json()["session"])
-        assert list(item.items()) == list(expected_session(Session.objects.get(pk=item["id"])).items())
+        expected = expected_session(Session.objects.get(pk=item["id"]), private=role == Role.OWNER)
+        assert list(item.items()) == list(expected.items())
     by_id = {item["id"]: item for item in items}
     assert by_id[sessions[1].pk]["serviceNames"] == ["Back\\slash", "Gone", "استشارة طبية", 'Quote " and, comma {x}']
     assert by_id[sessions[1].pk]["staffName"] == sessions[1].staff.user.email
@@ -167,9 +179,11 @@ def test_session_list_items_are_the_details_json(workspace, owner, sessions):
     assert by_id[sessions[2].pk]["serviceIds"] == []
     assert by_id[sessions[0].pk]["invoice"]["currency"] == "KWD" and by_id[sessions[1].pk]["invoice"] is None
     raw = response.content.decode()
-    assert '"total":100.000' in raw, raw[raw.index('"invoice":{') :][
-        :200
-    ]  # the service's price, written with the currency's three decimals
+    assert '"total":100.000' in raw  # the service's price, written with the currency's three decimals
+    notes = [note["body"] for note in by_id[sessions[1].pk]["notes"]]
+    assert notes == (['سطر\nثاني\t! "quoted" \\', "private"] if role == Role.OWNER else ['سطر\nثاني\t! "quoted" \\'])
+    files = [file["name"] for file in by_id[sessions[1].pk]["attachments"]]
+    assert files == (["تحليل الدم.pdf", "x.png"] if role == Role.OWNER else ["تحليل الدم.pdf"])
 
 
 def test_session_pages_are_the_same_rows_in_the_same_order(workspace, owner, sessions):
@@ -222,9 +236,10 @@ def consultations(workspace):
             notes_private="خاص",
             notes_shared="مشترك",
             location="Room 2",
-            attachments=[{"name": "plan.pdf"}],
         ),
     ]
+    ConsultationAttachmentFactory(booking=made[1], name="plan.pdf")
+    ConsultationAttachmentFactory(booking=made[1], name="secret.pdf", visibility="private")
     for n in (3, 1, 2):
         FollowUp.objects.create(workspace=workspace, session=made[1], due_date=dt.date(2024, 2, n), note=f"n{n}")
     return made

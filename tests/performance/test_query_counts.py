@@ -16,6 +16,7 @@ import pytest
 
 from nutrition.models import FollowUp, NutritionSession
 from tests import factories
+from tests.records.factories import ConsultationAttachmentFactory, NoteFactory, SessionAttachmentFactory
 from tests.sessions.factories import SessionFactory
 from workspaces.timezones import local_span
 
@@ -37,10 +38,12 @@ def make_services(workspace, n):
 
 
 def make_sessions(workspace, n):
+    """Sessions with 0 to 3 services, 0 to 4 notes (private and shared, by named authors) and 0 to 4
+    attachments each."""
     client = factories.ClientFactory(workspace=workspace)
     staff = [factories.MembershipFactory(workspace=workspace) for _ in range(3)]
     services = [factories.ServiceFactory(workspace=workspace) for _ in range(3)]
-    return [
+    sessions = [
         SessionFactory(
             workspace=workspace,
             client=client if i % 2 else factories.ClientFactory(workspace=workspace),
@@ -48,9 +51,15 @@ def make_sessions(workspace, n):
             services=services[: 1 + i % 3],
             date=dt.date(2024, 1, 15) + dt.timedelta(days=i % 7),
             start_time=dt.time(8 + i % 10, (i * 7) % 60),
-        ).pk
+        )
         for i in range(n)
     ]
+    for i, session in enumerate(sessions):
+        for k in range(i % 5):
+            visibility = "private" if k % 2 else "shared"
+            NoteFactory(session=session, author=staff[k % 3], visibility=visibility)
+            SessionAttachmentFactory(booking=session, uploaded_by=staff[k % 3], visibility=visibility)
+    return [session.pk for session in sessions]
 
 
 def make_consultations(workspace, n):
@@ -74,6 +83,7 @@ def make_consultations(workspace, n):
         )
         for k in range(i % 3):
             FollowUp.objects.create(workspace=workspace, session=consultation, due_date=day, note=f"f{k}")
+            ConsultationAttachmentFactory(booking=consultation, visibility="private" if k % 2 else "shared")
         ids.append(consultation.pk)
     return ids
 
@@ -87,11 +97,13 @@ ENDPOINTS = {
     # 3. the workspace's live services
     "services": ("services", make_services, 3, 3),
     # 3. the sessions as rows of the read shape, with client and staff names joined (on id and
-    #    workspace) and the services as one [id, name] array per session (sessions.selectors.session_rows);
-    #    the detail reads the same row
+    #    workspace), the services as one [id, name] array per session and the notes and attachments
+    #    the caller may read as one JSON array each, in the same query (sessions.selectors.session_rows,
+    #    records.selectors); the detail reads the same row
     "sessions": ("sessions", make_sessions, 3, 3),
-    # 3. the consultations as rows of the read shape, each with its follow-ups as one JSON array
-    #    (nutrition.selectors.nutrition_rows, through nutrition_followup_ws_idx); the detail alike
+    # 3. the consultations as rows of the read shape, each with its follow-ups and its attachments
+    #    as JSON arrays (nutrition.selectors.nutrition_rows, through nutrition_followup_ws_idx and
+    #    records_consfile_ws_idx); the detail alike
     "nutrition": ("nutrition/sessions", make_consultations, 3, 3),
 }
 
@@ -136,13 +148,15 @@ def test_detail_query_count_does_not_grow_with_rows(endpoint, rows, workspace, o
 # transaction of its own (no surrounding test transaction, so no savepoint either):
 #   1. the caller's user    2. the caller's membership with its workspace
 #   BEGIN
-#   3. the client    4. the services (one query for the list)    5. the staff member with its user
-#   6. the staff member's row locked (SELECT ... FOR UPDATE: concurrent bookings take turns)
-#   7. any overlapping session of either kind (one UNION ALL, each through its staff index)
-#   8. INSERT the session    9. INSERT its history row (history app)    10. INSERT its service links
-#   11. the session read back as a row of the read shape (the one lists and details read)
+#   3. the workspace's active custom field definitions (records.fields: fieldValues are checked
+#      against them, required "pre" ones needed)
+#   4. the client    5. the services (one query for the list)    6. the staff member with its user
+#   7. the staff member's row locked (SELECT ... FOR UPDATE: concurrent bookings take turns)
+#   8. any overlapping session of either kind (one UNION ALL, each through its staff index)
+#   9. INSERT the session    10. INSERT its history row (history app)    11. INSERT its service links
+#   12. the session read back as a row of the read shape (the one lists and details read)
 #   COMMIT
-CREATE_QUERIES = 13
+CREATE_QUERIES = 14
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,7 +1,7 @@
 """Tenant isolation: every workspace endpoint and method against six kinds of caller.
 
 The matrix (both path prefixes, every operation of clients, members, services, sessions,
-nutrition sessions and follow-ups):
+nutrition sessions and follow-ups, notes, attachments and custom session fields):
 
 1. no credentials: 401 ``not_authenticated``;
 2. a garbage, an expired or a forged token: 401;
@@ -26,6 +26,7 @@ from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
 from nutrition.models import FollowUp, NutritionSession
+from records.models import ConsultationAttachment, Note, SessionAttachment, SessionField
 from services.models import Service
 from sessions.models import Session, SessionService
 from tests import factories
@@ -71,7 +72,24 @@ def snapshot(world) -> dict:
             NutritionSession.objects.filter(workspace=ws).values_list("id", "topic", "notes_private", "updated_at")
         ),
         "follow_ups": sorted(FollowUp.objects.filter(workspace=ws).values_list("id", "note")),
+        "notes": sorted(Note.objects.filter(workspace=ws).values_list("id", "body", "visibility")),
+        "attachments": sorted(
+            [
+                *SessionAttachment.objects.filter(workspace=ws).values_list("id", "name", "visibility"),
+                *ConsultationAttachment.objects.filter(workspace=ws).values_list("id", "name", "visibility"),
+            ]
+        ),
+        "fields": sorted(SessionField.objects.filter(workspace=ws).values_list("key", "label", "is_active")),
         "members": sorted(Membership.objects.filter(workspace=ws).values_list("id", "role", "is_active")),
+    }
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Attachments' files in a folder of this test's own."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
     }
 
 
@@ -93,7 +111,8 @@ def test_every_endpoint_against_six_kinds_of_caller_and_nothing_of_b_leaks():
         nonlocal requests
         requests += 1
         cells.add(cell)
-        bodies.append((f"{cell} {label}", response.content))
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        bodies.append((f"{cell} {label}", content))
         if response.status_code != status:
             failures.append(f"{cell} {label}: {response.status_code} != {status} {response.content[:200]!r}")
             return

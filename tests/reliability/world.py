@@ -14,8 +14,16 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from tests import factories
 from tests.nutrition.factories import FollowUpFactory, NutritionSessionFactory
+from tests.records.factories import (
+    ConsultationAttachmentFactory,
+    NoteFactory,
+    SessionAttachmentFactory,
+    SessionFieldFactory,
+)
 from tests.sessions.factories import SessionFactory
 from workspaces.roles import PERMISSION_ROLES, Role
 
@@ -32,6 +40,10 @@ class World:
     session: object
     consultation: object
     follow_up: object
+    note: object
+    attachment: object  # of the session (stored)
+    consultation_attachment: object  # (stored)
+    field: object  # a custom session field
     marker: str
     secrets: list[str] = field(default_factory=list)  # strings that must never leave the workspace
 
@@ -69,6 +81,22 @@ class World:
     def new_follow_up(self):
         return FollowUpFactory(workspace=self.workspace, session=self.consultation, note=f"{self.marker} follow-up")
 
+    def new_note(self):  # by the specialist: only owners and admins change another's note
+        return NoteFactory(session=self.session, author=self.staff, body=f"{self.marker} note {next(_counter)}")
+
+    def new_attachment(self):
+        return SessionAttachmentFactory(
+            booking=self.session, uploaded_by=self.staff, name=f"{self.marker}-{next(_counter)}.pdf", stored=True
+        )
+
+    def new_consultation_attachment(self):
+        return ConsultationAttachmentFactory(
+            booking=self.consultation, uploaded_by=self.staff, name=f"{self.marker}-{next(_counter)}.pdf", stored=True
+        )
+
+    def new_field(self):
+        return SessionFieldFactory(workspace=self.workspace, key=f"{self.marker.lower()}-{next(_counter)}")
+
 
 def build_world(marker: str, **workspace_fields) -> World:
     workspace = factories.WorkspaceFactory(name=f"{marker} practice", **workspace_fields)
@@ -97,7 +125,16 @@ def build_world(marker: str, **workspace_fields) -> World:
         notes_shared=f"{marker} shared notes",
     )
     follow_up = FollowUpFactory(workspace=workspace, session=consultation, note=f"{marker} follow-up")
-    world = World(workspace, owner, staff, client, services, session, consultation, follow_up, marker)
+    note = NoteFactory(session=session, author=staff, body=f"{marker} private note", visibility="private")
+    attachment = SessionAttachmentFactory(booking=session, uploaded_by=staff, name=f"{marker}.pdf", stored=True)
+    consultation_attachment = ConsultationAttachmentFactory(
+        booking=consultation, uploaded_by=staff, name=f"{marker} plan.pdf", stored=True
+    )
+    field = SessionFieldFactory(workspace=workspace, key=f"{marker.lower()}-field", label=f"{marker} label")
+    world = World(
+        workspace, owner, staff, client, services, session, consultation, follow_up, note, attachment,
+        consultation_attachment, field, marker,
+    )  # fmt: skip
     world.secrets = [
         marker,
         workspace.pk,
@@ -105,6 +142,9 @@ def build_world(marker: str, **workspace_fields) -> World:
         session.pk,
         consultation.pk,
         follow_up.pk,
+        note.pk,
+        attachment.pk,
+        consultation_attachment.pk,
         staff.pk,
         *(s.pk for s in services),
     ]
@@ -128,12 +168,13 @@ class Op:
     ok: int = 200
     kind: str = ""  # the collection: which objects of another workspace its path can name
     object_path: Callable[[World, str, str], str] | None = None  # (world, prefix, foreign id) -> path
+    format: str = "json"  # of the body ("multipart": a file upload)
 
     def send(self, api, world: World, prefix: str = "/api/v1", path: str | None = None, body: dict | None = None):
         path = path or self.path(world, prefix)
         body = body if body is not None else (self.body(world) if self.body else None)
         call = getattr(api, self.method.lower())
-        return call(path, body, format="json") if body is not None else call(path)
+        return call(path, body, format=self.format) if body is not None else call(path)
 
     def denied_roles(self) -> list[str]:
         return [role for role in Role if role not in PERMISSION_ROLES[self.permission]]
@@ -170,6 +211,28 @@ def _consultation_body(world: World) -> dict:
 
 def _follow_up_body(world: World) -> dict:
     return {"dueDate": "2033-01-01", "note": "Weigh in"}
+
+
+def _upload_body(world: World) -> dict:
+    return {"file": SimpleUploadedFile("lab.pdf", b"%PDF-1.4\n%%EOF\n"), "visibility": "shared"}
+
+
+def _field_body(world: World) -> dict:
+    return {"key": f"field-{next(_counter)}", "label": "Weight", "type": "number", "phase": "post"}
+
+
+def _nested(parent: str, attribute: str, collection: str, new: str | None = None):
+    """``.../{parent}/{world's object}/{collection}[/{new object}]``"""
+
+    def path(world: World, prefix: str) -> str:
+        base = f"{world.root(prefix)}/{parent}/{getattr(world, attribute).pk}/{collection}"
+        return base if new is None else f"{base}/{getattr(world, new)().pk}"
+
+    return path
+
+
+def _nested_foreign(parent: str, attribute: str, collection: str, suffix: str = ""):
+    return lambda w, p, foreign: f"{w.root(p)}/{parent}/{getattr(w, attribute).pk}/{collection}/{foreign}{suffix}"
 
 
 def _item(collection: str, new: str) -> Callable[[World, str], str]:
@@ -320,6 +383,132 @@ ENDPOINTS: list[Op] = [
 ]
 
 
+ENDPOINTS += [
+    Op(
+        "notes list",
+        "GET",
+        "sessions.view",
+        _nested("sessions", "session", "notes"),
+        kind="session",
+        object_path=lambda w, p, foreign: f"{w.root(p)}/sessions/{foreign}/notes",
+    ),
+    Op(
+        "notes add",
+        "POST",
+        "sessions.update",
+        _nested("sessions", "session", "notes"),
+        lambda w: {"body": "Seen", "visibility": "shared"},
+        201,
+        kind="session",
+        object_path=lambda w, p, foreign: f"{w.root(p)}/sessions/{foreign}/notes",
+    ),
+    Op(
+        "note patch",
+        "PATCH",
+        "records.manage",  # sessions.update, and another member's note: owners and admins only
+        _nested("sessions", "session", "notes", "new_note"),
+        lambda w: {"body": "Changed"},
+        kind="note",
+        object_path=_nested_foreign("sessions", "session", "notes"),
+    ),
+    Op(
+        "note delete",
+        "DELETE",
+        "records.manage",
+        _nested("sessions", "session", "notes", "new_note"),
+        ok=204,
+        kind="note",
+        object_path=_nested_foreign("sessions", "session", "notes"),
+    ),
+    Op(
+        "attachments list",
+        "GET",
+        "sessions.view",
+        _nested("sessions", "session", "attachments"),
+        kind="session",
+        object_path=lambda w, p, foreign: f"{w.root(p)}/sessions/{foreign}/attachments",
+    ),
+    Op(
+        "attachment upload",
+        "POST",
+        "sessions.update",
+        _nested("sessions", "session", "attachments"),
+        _upload_body,
+        201,
+        kind="session",
+        object_path=lambda w, p, foreign: f"{w.root(p)}/sessions/{foreign}/attachments",
+        format="multipart",
+    ),
+    Op(
+        "attachment get",
+        "GET",
+        "sessions.view",  # a shared one (private ones are not found for roles without records.private)
+        _nested("sessions", "session", "attachments", "new_attachment"),
+        kind="attachment",
+        object_path=_nested_foreign("sessions", "session", "attachments"),
+    ),
+    Op(
+        "attachment download",
+        "GET",
+        "sessions.view",
+        lambda w, p: f"{_nested('sessions', 'session', 'attachments', 'new_attachment')(w, p)}/content",
+        kind="attachment",
+        object_path=_nested_foreign("sessions", "session", "attachments", "/content"),
+    ),
+    Op(
+        "attachment delete",
+        "DELETE",
+        "records.manage",
+        _nested("sessions", "session", "attachments", "new_attachment"),
+        ok=204,
+        kind="attachment",
+        object_path=_nested_foreign("sessions", "session", "attachments"),
+    ),
+    Op(
+        "consultation attachment upload",
+        "POST",
+        "nutrition.manage",
+        _nested("nutrition/sessions", "consultation", "attachments"),
+        _upload_body,
+        201,
+        kind="consultation",
+        object_path=lambda w, p, foreign: f"{w.root(p)}/nutrition/sessions/{foreign}/attachments",
+        format="multipart",
+    ),
+    Op(
+        "consultation attachment download",
+        "GET",
+        "nutrition.view",
+        lambda w, p: (
+            _nested("nutrition/sessions", "consultation", "attachments", "new_consultation_attachment")(w, p)
+            + "/content"
+        ),
+        kind="consultation_attachment",
+        object_path=_nested_foreign("nutrition/sessions", "consultation", "attachments", "/content"),
+    ),
+    Op("session fields list", "GET", "sessions.view", _collection("session-fields")),
+    Op("session fields create", "POST", "services.manage", _collection("session-fields"), _field_body, 201),
+    Op(
+        "session field patch",
+        "PATCH",
+        "services.manage",
+        lambda w, p: f"{w.root(p)}/session-fields/{w.new_field().key}",
+        lambda w: {"label": "Changed"},
+        kind="field",
+        object_path=_foreign("session-fields"),
+    ),
+    Op(
+        "session field delete",
+        "DELETE",
+        "services.manage",
+        lambda w, p: f"{w.root(p)}/session-fields/{w.new_field().key}",
+        ok=204,
+        kind="field",
+        object_path=_foreign("session-fields"),
+    ),
+]
+
+
 def foreign_id(world: World, kind: str) -> str:
     """The id of ``world``'s object of that kind (to name it in another workspace's paths)."""
     return {
@@ -328,4 +517,8 @@ def foreign_id(world: World, kind: str) -> str:
         "session": world.session.pk,
         "consultation": world.consultation.pk,
         "follow_up": world.follow_up.pk,
+        "note": world.note.pk,
+        "attachment": world.attachment.pk,
+        "consultation_attachment": world.consultation_attachment.pk,
+        "field": world.field.key,
     }[kind]

@@ -41,6 +41,11 @@ def form_data(world, **overrides) -> dict:
         "start_time": "09:00",
         "duration_minutes": "",
         "field_values": "[]",
+        # the notes' and attachments' inlines, empty
+        "notes-TOTAL_FORMS": "0",
+        "notes-INITIAL_FORMS": "0",
+        "attachments-TOTAL_FORMS": "0",
+        "attachments-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data
