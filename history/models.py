@@ -27,6 +27,7 @@ from simple_history.signals import pre_create_historical_record
 
 from history.context import Door, current_door, current_reason
 from history.recording import values_for
+from notifications.models import WebhookEndpoint
 from nutrition.models import FollowUp, NutritionSession
 from services.models import Service
 from sessions.models import Session, SessionService
@@ -150,12 +151,20 @@ _register(
     verbose_name=_("historical follow-up"),
     verbose_name_plural=_("historical follow-ups"),
 )
+_register(
+    WebhookEndpoint,
+    index_prefix="hist_webhook",
+    excluded_fields=["secret"],  # the signing secret is shown once and never copied
+    verbose_name=_("historical webhook endpoint"),
+    verbose_name_plural=_("historical webhook endpoints"),
+)
 
 HistoricalService = Service.history.model
 HistoricalClient = Client.history.model
 HistoricalSession = Session.history.model
 HistoricalNutritionSession = NutritionSession.history.model
 HistoricalFollowUp = FollowUp.history.model
+HistoricalWebhookEndpoint = WebhookEndpoint.history.model
 
 #: every recorded model -> its historical model
 RECORDED = {
@@ -164,6 +173,7 @@ RECORDED = {
     Session: HistoricalSession,
     NutritionSession: HistoricalNutritionSession,
     FollowUp: HistoricalFollowUp,
+    WebhookEndpoint: HistoricalWebhookEndpoint,
 }
 
 

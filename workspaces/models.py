@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
@@ -182,6 +183,7 @@ class ClientQuerySet(models.QuerySet):
         objs = list(objs)
         for obj in objs:
             obj.refresh_search_text()
+            obj.fill_language()
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
@@ -200,6 +202,10 @@ class Client(WorkspaceScopedModel):
     email = models.EmailField(_("email"), max_length=254, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    # what emails to the client are written in; empty when saved: the workspace's language
+    language = models.CharField(
+        _("language"), max_length=2, choices=settings.LANGUAGES, default="", db_default="en", blank=True
+    )
     # Name, email and phone folded for Arabic-aware search (workspaces/search.py), name first:
     # what ?search= and the admin search match, and what lists sort by (alphabetical in Arabic
     # under the C collation). Written on every save; never edited by hand.
@@ -218,10 +224,15 @@ class Client(WorkspaceScopedModel):
 
     def save(self, *args, **kwargs):
         self.refresh_search_text()
+        self.fill_language()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and set(update_fields) & set(CLIENT_SEARCHED_FIELDS):
             kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
+
+    def fill_language(self) -> None:
+        if not self.language:
+            self.language = self.workspace.language
 
     def refresh_search_text(self) -> None:
         self.search_text = client_search_text(name=self.name, email=self.email, phone=self.phone)
