@@ -271,6 +271,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "SessionStatusEnum": "sessions.models.SessionStatus",
         "NutritionSessionStatusEnum": "nutrition.models.ConsultationStatus",
+        "WebhookEventTypeEnum": "notifications.events.EVENT_TYPES",
     },
 }
 

@@ -10,6 +10,7 @@ api_patterns = [
     path("", include("sessions.urls")),
     path("", include("nutrition.urls")),
     path("", include("backoffice.api_urls")),
+    path("", include("notifications.urls")),
 ]
 
 urlpatterns = [

@@ -31,6 +31,7 @@ PERMISSION_ROLES: dict[str, frozenset[str]] = {
     "sessions.delete": _MANAGERS,
     "nutrition.view": _ALL,
     "nutrition.manage": _CLINICIANS,
+    "webhooks.manage": _MANAGERS,
     # Not in the contract's table: the member list is what staff pickers are built from, so
     # every active member may read it.
     "members.view": _ALL,

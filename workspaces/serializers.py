@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -16,7 +17,7 @@ class ClientReadSerializer(ApiModelSerializer):
 
     class Meta:
         model = Client
-        fields = ["id", "workspace_id", "name", "email", "phone", "notes", "created_at", "updated_at"]
+        fields = ["id", "workspace_id", "name", "email", "phone", "notes", "language", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -28,10 +29,16 @@ class ClientWriteSerializer(ApiModelSerializer):
     email = StrictEmailField(max_length=254, required=False, allow_blank=True, allow_null=True)
     phone = StrictCharField(max_length=50, required=False, allow_blank=True, allow_null=True)
     notes = StrictCharField(max_length=5000, required=False, allow_blank=True, allow_null=True, trim_whitespace=False)
+    language = serializers.ChoiceField(
+        choices=settings.LANGUAGES,
+        required=False,
+        allow_null=True,
+        help_text="en or ar: what emails to the client are written in. Not given or null: the workspace's language.",
+    )
 
     class Meta:
         model = Client
-        fields = ["name", "email", "phone", "notes"]
+        fields = ["name", "email", "phone", "notes", "language"]
 
     def validate(self, attrs):
         # null means "none" for the optional text fields, stored as an empty string
