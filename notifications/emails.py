@@ -43,7 +43,6 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
-from django.utils.translation import gettext as _now
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking, booking_models
@@ -72,6 +71,7 @@ INTROS = {
 CALENDAR_NOTE = _("The attached invitation adds it to your calendar, or updates it there.")
 CALENDAR_CANCEL_NOTE = _("The attached cancellation removes it from your calendar.")
 WHEN = _("%(date)s, %(start)s–%(end)s")
+DESCRIPTION = _("%(workspace)s · %(what)s")
 
 
 class EmailNotSentError(Exception):
@@ -296,7 +296,7 @@ def render(email: Email) -> Rendered:
         }
         text = render_to_string("notifications/email/booking.txt", context)
         html = render_to_string("notifications/email/booking.html", context)
-        description = _now("%(workspace)s · %(what)s") % {"workspace": workspace.name, "what": what}
+        description = str(DESCRIPTION) % {"workspace": workspace.name, "what": what}
     _from_name, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     invitation = ics.invitation(
         uid=ics.booking_uid(model.kind, email.booking_id),

@@ -145,7 +145,8 @@ class WebhookEvent(WorkspaceScopedModel):
     history_id = models.CharField(_("historical row"), max_length=REFERENCE_LENGTH)
     door = models.CharField(_("door"), max_length=10)
     changed_fields = ArrayField(models.CharField(max_length=50), default=list, verbose_name=_("changed fields"))
-    data = models.JSONField(_("data"), null=True, blank=True)
+    # JSON text, kept as written (jsonb would reorder the keys, and every attempt must send the same body)
+    data = models.TextField(_("data"), null=True, blank=True)
     occurred_at = models.DateTimeField(_("occurred at"))
 
     class Meta:

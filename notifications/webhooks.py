@@ -150,6 +150,7 @@ def snapshot_before_delete(kind: WebhookKind, instance) -> None:
     if not endpoints:
         return
     data = kind.read(workspace_id=instance.workspace_id, object_id=instance.pk)
+    data = None if data is None else orjson.dumps(data).decode()
     pending = _before_delete.get()
     if pending is None:
         pending = {}
@@ -216,7 +217,7 @@ def payload(event: WebhookEvent) -> bytes:
             "type": event.type,
             "timestamp": format_instant(event.occurred_at),
             "workspaceId": event.workspace_id,
-            "data": event.data,
+            "data": orjson.Fragment(event.data),
             "changedFields": list(event.changed_fields),
         }
     )
@@ -231,7 +232,8 @@ def _freeze_data(event_id: str) -> WebhookEvent:
         kind = next(kind for kind in KINDS.values() if kind.prefix == event.object_kind)
         data = kind.read(workspace_id=event.workspace_id, object_id=event.object_id)
         # gone since (deleted by a later write, whose own event carries its last state): its ids
-        event.data = data if data is not None else {"id": event.object_id, "workspaceId": event.workspace_id}
+        data = data if data is not None else {"id": event.object_id, "workspaceId": event.workspace_id}
+        event.data = orjson.dumps(data).decode()
         event.save(update_fields=["data", "updated_at"])
     return event
 

@@ -139,10 +139,13 @@ def test_detail_query_count_does_not_grow_with_rows(endpoint, rows, workspace, o
 #   3. the client    4. the services (one query for the list)    5. the staff member with its user
 #   6. the staff member's row locked (SELECT ... FOR UPDATE: concurrent bookings take turns)
 #   7. any overlapping session of either kind (one UNION ALL, each through its staff index)
-#   8. INSERT the session    9. INSERT its history row (history app)    10. INSERT its service links
-#   11. the session read back as a row of the read shape (the one lists and details read)
+#   8. INSERT the session    9. INSERT its history row (history app)
+#   10. the workspace's webhook endpoints subscribed to session.created (notifications: none here, so
+#       nothing more; a session in the past sends no email and has no reminder)
+#   11. INSERT its service links
+#   12. the session read back as a row of the read shape (the one lists and details read)
 #   COMMIT
-CREATE_QUERIES = 13
+CREATE_QUERIES = 14
 
 
 @pytest.mark.django_db(transaction=True)
