@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
@@ -172,6 +171,9 @@ class Membership(TimestampedModel):
         return self.is_active and role_has_permission(self.role, permission)
 
 
+#: what a client's emails may be written in (the codes of settings.LANGUAGES)
+CLIENT_LANGUAGES = [("en", _("English (en)")), ("ar", _("Arabic (ar)"))]
+
 #: the fields whose folded form ``Client.search_text`` holds
 CLIENT_SEARCHED_FIELDS = ("name", "email", "phone")
 
@@ -204,7 +206,7 @@ class Client(WorkspaceScopedModel):
     notes = models.TextField(_("notes"), max_length=5000, blank=True)
     # what emails to the client are written in; empty when saved: the workspace's language
     language = models.CharField(
-        _("language"), max_length=2, choices=settings.LANGUAGES, default="", db_default="en", blank=True
+        _("language"), max_length=2, choices=CLIENT_LANGUAGES, default="", db_default="en", blank=True
     )
     # Name, email and phone folded for Arabic-aware search (workspaces/search.py), name first:
     # what ?search= and the admin search match, and what lists sort by (alphabetical in Arabic

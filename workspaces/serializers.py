@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.api.fields import StrictCharField, StrictEmailField
 from config.api.serializers import ApiModelSerializer, ApiSerializer
-from workspaces.models import Client, Membership
+from workspaces.models import CLIENT_LANGUAGES, Client, Membership
 
 NAME_REQUIRED = _("This field may not be blank.")
 
@@ -30,7 +29,7 @@ class ClientWriteSerializer(ApiModelSerializer):
     phone = StrictCharField(max_length=50, required=False, allow_blank=True, allow_null=True)
     notes = StrictCharField(max_length=5000, required=False, allow_blank=True, allow_null=True, trim_whitespace=False)
     language = serializers.ChoiceField(
-        choices=settings.LANGUAGES,
+        choices=CLIENT_LANGUAGES,
         required=False,
         allow_null=True,
         help_text="en or ar: what emails to the client are written in. Not given or null: the workspace's language.",

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='client',
             name='language',
-            field=models.CharField(blank=True, choices=[('en', 'English'), ('ar', 'Arabic')], db_default='en', default='', max_length=2, verbose_name='language'),
+            field=models.CharField(blank=True, choices=[('en', 'English (en)'), ('ar', 'Arabic (ar)')], db_default='en', default='', max_length=2, verbose_name='language'),
         ),
     ]
