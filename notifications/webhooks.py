@@ -88,7 +88,17 @@ def is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+#: special-use names (RFC 6761) that no resolver is asked about: they never name a public host
+NEVER_PUBLIC_SUFFIXES = (".invalid", ".test", ".example", ".localhost", ".local")
+
+
 def _resolve(host: str, port: int) -> tuple[str, ...]:
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return ("127.0.0.1",)
+    if name.endswith(NEVER_PUBLIC_SUFFIXES):
+        return ()
+
     def lookup():
         return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
 

@@ -316,6 +316,15 @@ def test_listing_endpoints_costs_the_same_for_1_and_many(owner, workspace, rows,
 
 
 @pytest.mark.parametrize("rows", [1, 30])
+def test_reading_one_endpoint_costs_the_same_for_1_and_many(owner, workspace, rows, django_assert_num_queries):
+    endpoints = [make_endpoint(workspace) for _ in range(rows)]
+    # 1. the caller's user  2. the membership with its workspace  3. the endpoint
+    with django_assert_num_queries(3):
+        response = owner.get(webhooks_url(workspace, f"/{endpoints[-1].pk}"))
+    assert response.json()["webhook"]["id"] == endpoints[-1].pk
+
+
+@pytest.mark.parametrize("rows", [1, 30])
 def test_listing_deliveries_costs_the_same_for_1_and_many(owner, workspace, rows, django_assert_num_queries):
     endpoint = make_endpoint(workspace)
     for n in range(rows):
