@@ -47,6 +47,7 @@ def webhook_delivery_retry(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """One more attempt now (409 ``delivery_in_progress`` while automatic retries are still due)."""
     from notifications import tasks
 
+    delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)  # one retry at a time
     if delivery.state == DeliveryState.PENDING:
         raise ConflictError(DELIVERY_IN_PROGRESS, code="delivery_in_progress")
     delivery.state, delivery.next_attempt_at = DeliveryState.PENDING, timezone.now()

@@ -197,8 +197,10 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     def retry(self, request, queryset) -> None:
         retried = 0
         for delivery in queryset.exclude(state=DeliveryState.PENDING):
-            with transaction.atomic():
+            try:
                 actions.webhook_delivery_retry(delivery=delivery)
+            except DomainError:  # (became pending meanwhile)
+                continue
             retried += 1
         self.message_user(
             request,

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
@@ -23,7 +22,6 @@ from workspaces.tenancy import (
     RetrieveMixin,
     UpdateMixin,
     WorkspaceScopedViewSet,
-    _found,
     crud_permissions,
 )
 
@@ -108,7 +106,5 @@ class WebhookDeliveryViewSet(ListMixin, WorkspaceScopedViewSet):
 
     @action(detail=True, methods=["post"])
     def retry(self, request, *args, **kwargs):
-        with transaction.atomic():
-            delivery = _found(self.get_queryset().select_for_update(), self.kwargs[self.lookup_url_kwarg])
-            actions.webhook_delivery_retry(delivery=delivery)
+        delivery = actions.webhook_delivery_retry(delivery=self.get_object())
         return self.one(delivery, status.HTTP_202_ACCEPTED)
