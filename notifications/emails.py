@@ -278,7 +278,7 @@ def render(email: Email) -> Rendered:
             "start": starts.strftime("%H:%M"),
             "end": ends.strftime("%H:%M"),
         }
-        subject = str(SUBJECTS[email.kind]) % {"what": what, "when": when}
+        subject = " ".join((str(SUBJECTS[email.kind]) % {"what": what, "when": when}).split())  # one line
         context = {
             "language": email.language,
             "direction": "rtl" if translation.get_language_bidi() else "ltr",
@@ -345,24 +345,32 @@ def _permanent(exc: Exception) -> bool:
 
 def send(email_id: str, *, failures_before: int, backoff: queue.Backoff) -> None:
     """Send a queued email once; record it sent, or the failure (raising :class:`EmailNotSentError` to retry)."""
+    broken: Exception | None = None
+    retry = False
     with transaction.atomic():
         email = Email.objects.select_for_update().select_related("workspace").filter(pk=email_id).first()
         if email is None or email.state != EmailState.QUEUED:
             return  # recorded as sent (or failed) already: never sent again
-        rendered = render(email)
-        email.subject, email.body = rendered.subject, rendered.text
         email.attempts += 1
-        retry = False
         try:
-            message(email, rendered).send(fail_silently=False)
-        except (smtplib.SMTPException, OSError) as exc:
-            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            final = _permanent(exc) or backoff.gives_up_after(failures_before + 1)
-            email.state = EmailState.FAILED if final else EmailState.QUEUED
-            retry = not final
+            rendered = render(email)
+            email.subject, email.body = rendered.subject, rendered.text
+            mail = message(email, rendered)
+        except Exception as exc:  # (a bug, not the SMTP server: no retry would change it) recorded, then raised
+            email.state, email.last_error, broken = EmailState.FAILED, f"{type(exc).__name__}: {exc}"[:2000], exc
         else:
-            # <- the window: the SMTP server has the message, the row says queued until COMMIT
-            email.state, email.sent_at, email.last_error = EmailState.SENT, timezone.now(), ""
+            try:
+                mail.send(fail_silently=False)
+            except (smtplib.SMTPException, OSError) as exc:
+                email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                final = _permanent(exc) or backoff.gives_up_after(failures_before + 1)
+                email.state = EmailState.FAILED if final else EmailState.QUEUED
+                retry = not final
+            else:
+                # <- the window: the SMTP server has the message; the row says queued until COMMIT
+                email.state, email.sent_at, email.last_error = EmailState.SENT, timezone.now(), ""
         email.save(update_fields=["subject", "body", "attempts", "last_error", "state", "sent_at", "updated_at"])
+    if broken is not None:
+        raise broken
     if retry:
         raise EmailNotSentError(email.last_error)

@@ -7,11 +7,14 @@ import datetime as dt
 
 import pytest
 
-from notifications.models import Email, EmailKind, Reminder, ReminderState
+from notifications import emails
+from notifications.models import Email, EmailKind, EmailState, Reminder, ReminderState
+from notifications.tasks import EMAIL_RETRY
 from nutrition import actions as nutrition_actions
 from sessions import actions as session_actions
 from tests import factories
 from tests.notifications.helpers import make_world
+from tests.notifications.servers import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -99,3 +102,30 @@ def test_a_clients_language_defaults_to_the_workspaces_and_may_be_chosen(owner, 
     assert refused.status_code == 400 and "language" in refused.json()["error"]["fields"]
     changed = owner.patch(f"{url}/{chosen['id']}", {"language": "ar"}, format="json").json()["client"]
     assert changed["language"] == "ar"
+
+
+def test_sending_records_sent_and_never_sends_a_sent_email_again(mailoutbox):
+    world = make_world()
+    book(world)
+    email = Email.objects.get()
+    emails.send(email.pk, failures_before=0, backoff=EMAIL_RETRY)
+    emails.send(email.pk, failures_before=0, backoff=EMAIL_RETRY)  # a job run twice
+    (sent,) = mailoutbox
+    email.refresh_from_db()
+    assert email.state == EmailState.SENT and email.attempts == 1 and email.subject == sent.subject
+    assert sent.extra_headers["Message-ID"] == f"<{email.pk}@{emails.MESSAGE_ID_DOMAIN}>"
+
+
+def test_an_smtp_server_that_does_not_answer_is_retried_then_recorded_failed(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 5
+    world = make_world()
+    book(world)
+    email = Email.objects.get()
+    with pytest.raises(emails.EmailNotSentError):  # retried on the backoff schedule
+        emails.send(email.pk, failures_before=0, backoff=EMAIL_RETRY)
+    email.refresh_from_db()
+    assert (email.state, email.attempts) == (EmailState.QUEUED, 1) and "Connection refused" in email.last_error
+    emails.send(email.pk, failures_before=100, backoff=EMAIL_RETRY)  # the window has passed: the last try
+    email.refresh_from_db()
+    assert (email.state, email.attempts) == (EmailState.FAILED, 2)
