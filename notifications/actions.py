@@ -7,8 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from notifications import queue
+from notifications.addresses import check_url
 from notifications.models import DeliveryState, WebhookDelivery, WebhookEndpoint
-from notifications.webhooks import check_url, delivery_job, new_secret
+from notifications.webhooks import delivery_job, new_secret
 from workspaces.errors import ConflictError
 from workspaces.models import Workspace
 

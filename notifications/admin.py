@@ -123,7 +123,7 @@ class WebhookEndpointForm(forms.ModelForm):
         if self.errors:
             return
         try:  # the same address check as the API (https, public addresses)
-            from notifications.webhooks import check_url
+            from notifications.addresses import check_url
 
             if not self.instance.pk or "url" in self.changed_data:
                 check_url(self.cleaned_data["url"])

@@ -6,10 +6,10 @@ from rest_framework import serializers
 
 from config.api.fields import StrictBooleanField, StrictCharField
 from config.api.serializers import ApiModelSerializer, ApiSerializer, RowReadSerializer
+from notifications.addresses import URL_MAX_LENGTH
 from notifications.events import EVENT_TYPES
 from notifications.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from notifications.selectors import delivery_rows
-from notifications.webhooks import URL_MAX_LENGTH
 
 EVENTS_REQUIRED = _("Name at least one event.")
 

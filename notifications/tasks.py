@@ -10,17 +10,17 @@ from __future__ import annotations
 from django.conf import settings
 from procrastinate.contrib.django import app
 
-from notifications import emails, webhooks
+from notifications import emails, sending, webhooks
 from notifications.queue import Backoff, django_job
 
-EMAIL_RETRY = Backoff("EMAIL", retry_on=emails.EmailNotSentError)
+EMAIL_RETRY = Backoff("EMAIL", retry_on=sending.EmailNotSentError)
 WEBHOOK_RETRY = Backoff("WEBHOOK", retry_on=webhooks.DeliveryError)
 
 
 @app.task(name="notifications.send_email", queue="emails", retry=EMAIL_RETRY, pass_context=True)
 @django_job
 def send_email(context, email_id: str) -> None:
-    emails.send(email_id, failures_before=context.job.attempts, backoff=EMAIL_RETRY)
+    sending.send(email_id, failures_before=context.job.attempts, backoff=EMAIL_RETRY)
 
 
 @app.task(name="notifications.send_reminder", queue="emails")

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from notifications import emails
+from notifications import sending
 from notifications.models import Email, EmailKind, EmailState, Reminder, ReminderState
 from notifications.tasks import EMAIL_RETRY
 from nutrition import actions as nutrition_actions
@@ -108,12 +108,12 @@ def test_sending_records_sent_and_never_sends_a_sent_email_again(mailoutbox):
     world = make_world()
     book(world)
     email = Email.objects.get()
-    emails.send(email.pk, failures_before=0, backoff=EMAIL_RETRY)
-    emails.send(email.pk, failures_before=0, backoff=EMAIL_RETRY)  # a job run twice
+    sending.send(email.pk, failures_before=0, backoff=EMAIL_RETRY)
+    sending.send(email.pk, failures_before=0, backoff=EMAIL_RETRY)  # a job run twice
     (sent,) = mailoutbox
     email.refresh_from_db()
     assert email.state == EmailState.SENT and email.attempts == 1 and email.subject == sent.subject
-    assert sent.extra_headers["Message-ID"] == f"<{email.pk}@{emails.MESSAGE_ID_DOMAIN}>"
+    assert sent.extra_headers["Message-ID"] == f"<{email.pk}@{sending.MESSAGE_ID_DOMAIN}>"
 
 
 def test_an_smtp_server_that_does_not_answer_is_retried_then_recorded_failed(settings):
@@ -122,10 +122,10 @@ def test_an_smtp_server_that_does_not_answer_is_retried_then_recorded_failed(set
     world = make_world()
     book(world)
     email = Email.objects.get()
-    with pytest.raises(emails.EmailNotSentError):  # retried on the backoff schedule
-        emails.send(email.pk, failures_before=0, backoff=EMAIL_RETRY)
+    with pytest.raises(sending.EmailNotSentError):  # retried on the backoff schedule
+        sending.send(email.pk, failures_before=0, backoff=EMAIL_RETRY)
     email.refresh_from_db()
     assert (email.state, email.attempts) == (EmailState.QUEUED, 1) and "Connection refused" in email.last_error
-    emails.send(email.pk, failures_before=100, backoff=EMAIL_RETRY)  # the window has passed: the last try
+    sending.send(email.pk, failures_before=100, backoff=EMAIL_RETRY)  # the window has passed: the last try
     email.refresh_from_db()
     assert (email.state, email.attempts) == (EmailState.FAILED, 2)

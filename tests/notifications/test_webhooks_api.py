@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.db import connection, transaction
 
-from notifications import webhooks
+from notifications import addresses, webhooks
 from notifications.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from notifications.queue import Backoff
 from notifications.tasks import EMAIL_RETRY, WEBHOOK_RETRY
@@ -189,7 +189,7 @@ def test_a_changed_url_is_checked_again(owner, workspace, private_allowed, setti
     ],
 )
 def test_what_counts_as_a_public_address(address, public):
-    assert webhooks.is_public(address) is public
+    assert addresses.is_public(address) is public
 
 
 # --- events a write queues -------------------------------------------------------------------
