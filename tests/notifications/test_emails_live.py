@@ -8,7 +8,7 @@ import datetime as dt
 import time
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client as HttpClient
 
 from notifications.models import Email, EmailKind, EmailState, Reminder, ReminderState
@@ -325,3 +325,35 @@ def test_a_worker_killed_mid_batch_loses_no_email_and_repeats_none_recorded_as_s
     doubled = {email_id for email_id, times in by_id.items() if times > 1}
     assert doubled <= ids - recorded_sent and len(doubled) <= 4, (doubled, received_at_kill)
     assert sum(by_id.values()) == count + len(doubled)
+
+
+def test_sigterm_lets_the_email_in_hand_finish(smtp, start_worker):
+    # given an email being sent by a worker, to an SMTP server that takes 3 s to answer
+    world = make_world()
+    book = session_actions.session_create(
+        workspace=world.workspace,
+        name="Late",
+        client=world.client,
+        services=[world.service],
+        date=future_day(),
+        start_time=dt.time(9, 0),
+    )
+    smtp.delay = 3
+    worker = start_worker()
+
+    def sending() -> bool:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT status FROM procrastinate_jobs WHERE task_name = 'notifications.send_email'")
+            return [row[0] for row in cursor.fetchall()] == ["doing"]
+
+    wait_until(sending, 30)
+    time.sleep(0.5)
+
+    # when the worker is asked to stop (SIGTERM)
+    code = worker.terminate(timeout=60)
+
+    # then it finishes that email first, records it, and exits cleanly
+    assert code == 0, worker.output()
+    assert "worker: stopped" in worker.output()
+    assert [m.recipients for m in smtp.received()] == [["layla@example.com"]]
+    assert Email.objects.get(booking_id=book.pk).state == EmailState.SENT
