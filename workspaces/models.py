@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -110,10 +108,6 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.name or self.email
 
 
-def default_reminder_hours() -> list[int]:
-    return [24]
-
-
 class Workspace(TimestampedModel):
     """A practice: a clinic or a nutritionist's office. The tenant."""
 
@@ -123,14 +117,6 @@ class Workspace(TimestampedModel):
         _("subscription expires at"), null=True, blank=True, help_text=_("Empty means it never expires.")
     )
     is_active = models.BooleanField(_("active"), default=True)
-    # TEMPORARY (notifications branch): the accounts branch adds these two, with the workspace endpoint
-    language = models.CharField(max_length=2, default="en", db_default="en")
-    reminder_hours = ArrayField(
-        models.PositiveSmallIntegerField(),
-        default=default_reminder_hours,
-        db_default=Value([24], output_field=ArrayField(models.PositiveSmallIntegerField())),
-        blank=True,
-    )
 
     class Meta:
         verbose_name = _("workspace")
