@@ -119,10 +119,6 @@ def project_models():
 NOT_SHOWN = {
     ("appointments", "sessionservice", "session"),
     ("appointments", "sessionservice", "service"),
-    # TEMPORARY (notifications branch): the accounts branch's Workspace.language and reminder_hours
-    # replace these two, labelled and shown; drop these lines with them
-    ("workspaces", "workspace", "language"),
-    ("workspaces", "workspace", "reminder_hours"),
 }
 
 

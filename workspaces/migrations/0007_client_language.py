@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workspaces', '0006_workspace_language_reminder_hours'),
+        ('workspaces', '0006_accounts'),
     ]
 
     operations = [
