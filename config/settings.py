@@ -102,6 +102,8 @@ INSTALLED_APPS = [
     "billing",
     "simple_history",
     "history",
+    "procrastinate.contrib.django",  # the job queue (notifications)
+    "notifications",
     "demo",
 ]
 
@@ -197,6 +199,7 @@ EMAIL_PORT = env_int("EMAIL_PORT", 587)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", bool(EMAIL_HOST))
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Practice management <no-reply@localhost>")
 if EMAIL_HOST:
@@ -204,7 +207,8 @@ if EMAIL_HOST:
 elif DEBUG or TESTING:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 else:
-    # production without SMTP: say so in the log rather than pretend to send
+    # production without SMTP: every send fails, saying so (clients' emails are recorded as failed,
+    # a reset email is logged), rather than pretend to send
     EMAIL_BACKEND = "workspaces.accounts.mail.UnconfiguredEmailBackend"
 
 # --- Internationalisation -------------------------------------------------------------------
@@ -368,13 +372,42 @@ SPECTACULAR_SETTINGS = {
         "ConsultationTypeEnum": "nutrition.models.ConsultationType",
         "SessionFieldTypeEnum": "records.models.FieldType",
         "FieldPhaseEnum": "records.models.FieldPhase",
+        "WebhookEventTypeEnum": "notifications.events.EVENT_TYPES",
+        # a language of the product (users, workspaces) and a client's language: the same codes
+        "LanguageEnum": "workspaces.models.Language",
+        "ClientLanguageEnum": "workspaces.models.CLIENT_LANGUAGES",
     },
 }
+
+
+# --- Notifications: the job queue (Procrastinate, in this database), emails to clients, webhooks
+# A worker (manage.py worker) runs the jobs; see README, "Notifications and webhooks".
+WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 4)  # jobs run at once by one worker (threads)
+# a worker writes a heartbeat this often; one silent for JOB_STALLED_SECONDS is dead and its jobs are run again
+JOB_HEARTBEAT_SECONDS = env_int("JOB_HEARTBEAT_SECONDS", 10)
+JOB_STALLED_SECONDS = env_int("JOB_STALLED_SECONDS", 60)
+JOB_POLL_SECONDS = env_int("JOB_POLL_SECONDS", 1)  # how often an idle worker looks for due jobs
+# webhooks: 10 s to answer 2xx, else retried after BASE, 2 x BASE, 4 x BASE ... (at most MAX_DELAY apart)
+# until WINDOW hours have passed since the first attempt
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 30)
+WEBHOOK_RETRY_MAX_DELAY_SECONDS = env_int("WEBHOOK_RETRY_MAX_DELAY_SECONDS", 6 * 3600)
+WEBHOOK_RETRY_WINDOW_HOURS = env_int("WEBHOOK_RETRY_WINDOW_HOURS", 24)
+# development and tests only: plain http and private or loopback addresses for webhook URLs
+WEBHOOK_ALLOW_PRIVATE_URLS = env_bool("WEBHOOK_ALLOW_PRIVATE_URLS", False)
+# emails the SMTP server did not take: retried the same way for EMAIL_RETRY_WINDOW_HOURS
+EMAIL_RETRY_BASE_SECONDS = env_int("EMAIL_RETRY_BASE_SECONDS", 60)
+EMAIL_RETRY_MAX_DELAY_SECONDS = env_int("EMAIL_RETRY_MAX_DELAY_SECONDS", 3600)
+EMAIL_RETRY_WINDOW_HOURS = env_int("EMAIL_RETRY_WINDOW_HOURS", 6)
+# --- end of the notifications block
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "procrastinate": {"level": env_str("JOB_LOG_LEVEL", "WARNING")},  # (notifications) one line a job at INFO
+    },
 }

@@ -14,6 +14,7 @@ api_patterns = [
     path("", include("records.urls")),
     path("", include("backoffice.api_urls")),
     path("", include("billing.urls")),
+    path("", include("notifications.urls")),
 ]
 
 urlpatterns = [

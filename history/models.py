@@ -28,6 +28,7 @@ from simple_history.signals import pre_create_historical_record
 from billing.models import BillingSettings, Invoice, Payment
 from history.context import Door, current_door, current_reason
 from history.recording import values_for
+from notifications.models import WebhookEndpoint
 from nutrition.models import FollowUp, NutritionSession
 from records.models import ConsultationAttachment, Note, SessionAttachment, SessionField
 from services.models import Service
@@ -152,6 +153,13 @@ _register(
     verbose_name=_("historical follow-up"),
     verbose_name_plural=_("historical follow-ups"),
 )
+_register(
+    WebhookEndpoint,
+    index_prefix="hist_webhook",
+    excluded_fields=["secret"],  # the signing secret is shown once and never copied
+    verbose_name=_("historical webhook endpoint"),
+    verbose_name_plural=_("historical webhook endpoints"),
+)
 
 _register(
     BillingSettings,
@@ -215,6 +223,7 @@ HistoricalNote = Note.history.model
 HistoricalSessionAttachment = SessionAttachment.history.model
 HistoricalConsultationAttachment = ConsultationAttachment.history.model
 HistoricalSessionField = SessionField.history.model
+HistoricalWebhookEndpoint = WebhookEndpoint.history.model
 
 #: every recorded model -> its historical model
 RECORDED = {
@@ -230,6 +239,7 @@ RECORDED = {
     SessionAttachment: HistoricalSessionAttachment,
     ConsultationAttachment: HistoricalConsultationAttachment,
     SessionField: HistoricalSessionField,
+    WebhookEndpoint: HistoricalWebhookEndpoint,
 }
 
 

@@ -197,7 +197,7 @@ class MembershipAdmin(admin.ModelAdmin):
 # Clients
 # --------------------------------------------------------------------------------------------
 
-CLIENT_FIELDS = ("name", "email", "phone", "notes")
+CLIENT_FIELDS = ("name", "email", "phone", "notes", "language")
 
 
 @admin.register(Client)

@@ -227,6 +227,9 @@ class Membership(TimestampedModel):
         return self.is_active and role_has_permission(self.role, permission)
 
 
+#: what a client's emails may be written in (the codes of settings.LANGUAGES)
+CLIENT_LANGUAGES = [("en", _("English (en)")), ("ar", _("Arabic (ar)"))]
+
 #: the fields whose folded form ``Client.search_text`` holds
 CLIENT_SEARCHED_FIELDS = ("name", "email", "phone")
 
@@ -238,6 +241,7 @@ class ClientQuerySet(models.QuerySet):
         objs = list(objs)
         for obj in objs:
             obj.refresh_search_text()
+            obj.fill_language()
         return super().bulk_create(objs, *args, **kwargs)
 
     def bulk_update(self, objs, fields, *args, **kwargs):
@@ -256,6 +260,10 @@ class Client(WorkspaceScopedModel):
     email = models.EmailField(_("email"), max_length=254, blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)
     notes = models.TextField(_("notes"), max_length=5000, blank=True)
+    # what emails to the client are written in; empty when saved: the workspace's language
+    language = models.CharField(
+        _("language"), max_length=2, choices=CLIENT_LANGUAGES, default="", db_default="en", blank=True
+    )
     # Name, email and phone folded for Arabic-aware search (workspaces/search.py), name first:
     # what ?search= and the admin search match, and what lists sort by (alphabetical in Arabic
     # under the C collation). Written on every save; never edited by hand.
@@ -274,10 +282,15 @@ class Client(WorkspaceScopedModel):
 
     def save(self, *args, **kwargs):
         self.refresh_search_text()
+        self.fill_language()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and set(update_fields) & set(CLIENT_SEARCHED_FIELDS):
             kwargs["update_fields"] = {*update_fields, "search_text"}
         super().save(*args, **kwargs)
+
+    def fill_language(self) -> None:
+        if not self.language:
+            self.language = self.workspace.language
 
     def refresh_search_text(self) -> None:
         self.search_text = client_search_text(name=self.name, email=self.email, phone=self.phone)

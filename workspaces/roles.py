@@ -39,6 +39,7 @@ PERMISSION_ROLES: dict[str, frozenset[str]] = {
     # Not in the contract's table: who may change or delete anyone's notes and attachments (the
     # contract: "only its author or an owner/admin"); everyone else, only their own.
     "records.manage": _MANAGERS,
+    "webhooks.manage": _MANAGERS,
     # Not in the contract's table: the member list is what staff pickers are built from, so
     # every active member may read it.
     "members.view": _ALL,

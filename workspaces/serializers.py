@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from config.api.fields import StrictCharField, StrictEmailField
 from config.api.serializers import ApiModelSerializer, ApiSerializer
-from workspaces.models import Client, Membership, validate_no_control_characters
+from workspaces.models import CLIENT_LANGUAGES, Client, Membership, validate_no_control_characters
 
 NAME_REQUIRED = _("This field may not be blank.")
 
@@ -16,7 +16,7 @@ class ClientReadSerializer(ApiModelSerializer):
 
     class Meta:
         model = Client
-        fields = ["id", "workspace_id", "name", "email", "phone", "notes", "created_at", "updated_at"]
+        fields = ["id", "workspace_id", "name", "email", "phone", "notes", "language", "created_at", "updated_at"]
         read_only_fields = fields
 
 
@@ -30,10 +30,16 @@ class ClientWriteSerializer(ApiModelSerializer):
     email = StrictEmailField(max_length=254, required=False, allow_blank=True, allow_null=True)
     phone = StrictCharField(max_length=50, required=False, allow_blank=True, allow_null=True)
     notes = StrictCharField(max_length=5000, required=False, allow_blank=True, allow_null=True, trim_whitespace=False)
+    language = serializers.ChoiceField(
+        choices=CLIENT_LANGUAGES,
+        required=False,
+        allow_null=True,
+        help_text="en or ar: what emails to the client are written in. Not given or null: the workspace's language.",
+    )
 
     class Meta:
         model = Client
-        fields = ["name", "email", "phone", "notes"]
+        fields = ["name", "email", "phone", "notes", "language"]
 
     def validate(self, attrs):
         # null means "none" for the optional text fields, stored as an empty string

@@ -116,7 +116,10 @@ def project_models():
 
 #: fields Django names after the field itself and no page shows (the session-service link table
 #: has no admin of its own and is edited only through the session's services)
-NOT_SHOWN = {("appointments", "sessionservice", "session"), ("appointments", "sessionservice", "service")}
+NOT_SHOWN = {
+    ("appointments", "sessionservice", "session"),
+    ("appointments", "sessionservice", "service"),
+}
 
 
 def _declared_by_the_project(model, field) -> bool:

@@ -153,10 +153,13 @@ def test_detail_query_count_does_not_grow_with_rows(endpoint, rows, workspace, o
 #   4. the client    5. the services (one query for the list)    6. the staff member with its user
 #   7. the staff member's row locked (SELECT ... FOR UPDATE: concurrent bookings take turns)
 #   8. any overlapping session of either kind (one UNION ALL, each through its staff index)
-#   9. INSERT the session    10. INSERT its history row (history app)    11. INSERT its service links
-#   12. the session read back as a row of the read shape (the one lists and details read)
+#   9. INSERT the session    10. INSERT its history row (history app)
+#   11. the workspace's webhook endpoints subscribed to session.created (notifications: none here, so
+#       nothing more; a session in the past sends no email and has no reminder)
+#   12. INSERT its service links
+#   13. the session read back as a row of the read shape (the one lists and details read)
 #   COMMIT
-CREATE_QUERIES = 14
+CREATE_QUERIES = 15
 
 
 @pytest.mark.django_db(transaction=True)

@@ -411,3 +411,152 @@ def test_database_restart_mid_run_fails_cleanly_and_recovers(stack):
     assert after == [200] * 20 + [201] * 10
     assert written >= succeeded and not (written & failed_names)
     assert without_services == without_follow_ups == 0
+
+
+# --------------------------------------------------------------------------------------------
+# Notifications under load: every committed write's event arrives, none for a rolled-back one
+# --------------------------------------------------------------------------------------------
+
+WEBHOOK_WRITES = int(os.environ.get("RELIABILITY_WEBHOOK_WRITES", "450"))
+ROLLED_BACK_WRITES = 100
+WEBHOOK_EVENTS = ["client.created", "session.created", "session.updated", "session.deleted"]
+
+ENDPOINT_SCRIPT = """
+import json
+from notifications import actions
+from workspaces.models import Workspace
+endpoint = actions.webhook_endpoint_create(workspace=Workspace.objects.get(pk=%r), url=%r, events=%r)
+print(json.dumps({"id": endpoint.pk, "secret": endpoint.secret}))
+"""
+
+ROLLBACK_SCRIPT = """
+import datetime, json
+from django.db import transaction
+from sessions import actions as sessions
+from workspaces import actions as clients
+from workspaces.models import Client, Workspace
+workspace = Workspace.objects.get(pk=%r)
+client = Client.objects.get(pk=%r)
+ids = []
+for n in range(%d):
+    try:
+        with transaction.atomic():  # a write that fails after it went through (history, hook, jobs)
+            if n %% 2:
+                ids.append(clients.client_create(workspace=workspace, name=f"rolled back {n}").pk)
+            else:
+                ids.append(sessions.session_create(workspace=workspace, name=f"rolled back {n}", client=client,
+                    services=[], date=datetime.date(2033, 1, 1), start_time=datetime.time(9, 0)).pk)
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+print(json.dumps(ids))
+"""
+
+
+def test_webhooks_under_load_every_committed_write_arrives_and_no_rolled_back_one(stack):
+    """A worker and a receiver beside the live server: a load of API writes (creates, changes,
+    deletes from 8 threads) and writes rolled back after they went through; every committed
+    write's event arrives once, signed; none of a rolled-back write does."""
+    from standardwebhooks import Webhook
+
+    from tests.notifications.servers import FAST, Receiver, SmtpServer, Worker, wait_until
+
+    server, alpha = stack["server"], stack["a"]
+    run = uuid.uuid4().hex[:8]
+    root = f"{server.url}/api/v1/workspace/{alpha.id}"
+    receiver, smtp = Receiver().start(), SmtpServer().start()
+    env = stack["env"] | FAST | {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(smtp.port), "LOG_LEVEL": "WARNING"}
+    worker = None
+    try:
+        clients, services = references(stack, f"hooks {run} ref", count=3)  # (before the endpoint: no events)
+        endpoint = json.loads(
+            live.manage(env, "shell", "-c", ENDPOINT_SCRIPT % (alpha.id, receiver.url, WEBHOOK_EVENTS)).splitlines()[-1]
+        )
+        worker = Worker(env, "--concurrency", "8").start()
+        local = threading.local()
+
+        def http() -> requests.Session:
+            if not hasattr(local, "session"):
+                local.session = requests.Session()
+                local.session.headers.update(alpha.headers())
+            return local.session
+
+        def write(i: int) -> list[tuple[str, str]]:
+            """One or more writes; the events they must fire, as (type, object id)."""
+            if i % 3 == 0:
+                response = http().post(root + "/clients", json={"name": f"hooks {run} client {i}"}, timeout=60)
+                assert response.status_code == 201, response.text
+                return [("client.created", response.json()["client"]["id"])]
+            body = {
+                "name": f"hooks {run} session {i}",
+                "clientId": clients[i % 3],
+                "serviceIds": [services[i % 3]],
+                "date": "2033-02-01",
+                "startTime": "10:00",
+            }
+            response = http().post(root + "/sessions", json=body, timeout=60)
+            assert response.status_code == 201, response.text
+            session_id = response.json()["session"]["id"]
+            fired = [("session.created", session_id)]
+            if i % 3 == 1:
+                patched = http().patch(f"{root}/sessions/{session_id}", json={"startTime": "11:00"}, timeout=60)
+                assert patched.status_code == 200, patched.text
+                fired.append(("session.updated", session_id))
+            else:
+                assert http().delete(f"{root}/sessions/{session_id}", timeout=60).status_code == 204
+                fired.append(("session.deleted", session_id))
+            return fired
+
+        started = time.monotonic()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            expected = Counter(event for fired in pool.map(write, range(WEBHOOK_WRITES)) for event in fired)
+        rolled_back = set(
+            json.loads(
+                live.manage(
+                    env, "shell", "-c", ROLLBACK_SCRIPT % (alpha.id, clients[0], ROLLED_BACK_WRITES)
+                ).splitlines()[-1]
+            )
+        )
+        writes_done = time.monotonic()
+        total = sum(expected.values())
+        wait_until(lambda: len({r.headers["webhook-id"] for r in receiver.received()}) >= total, 240, step=0.5)
+        drained = time.monotonic()
+        time.sleep(3)  # anything late (a duplicate, an unexpected event) would arrive now
+
+        requests_seen = receiver.received()
+        verifier = Webhook(endpoint["secret"])
+        unverified = 0
+        events: dict[str, tuple[str, str]] = {}
+        for request in requests_seen:
+            try:
+                verifier.verify(request.body, request.headers)
+            except Exception:
+                unverified += 1
+            body = json.loads(request.body)
+            events[request.headers["webhook-id"]] = (body["type"], body["data"]["id"])
+        received = Counter(events.values())
+        lost = sum((expected - received).values())
+        unexpected = sum((received - expected).values())
+        from_rolled_back = sum(1 for _type, object_id in events.values() if object_id in rolled_back)
+        sent_emails = len(smtp.received())
+    finally:
+        if worker is not None:
+            worker.stop()
+        receiver.stop()
+        smtp.stop()
+
+    record("webhook_writes_committed", WEBHOOK_WRITES)
+    record("webhook_events_expected", total)
+    record("webhook_writes_rolled_back", len(rolled_back))
+    record("webhook_events_received", len(events))
+    record("webhook_requests", len(requests_seen))
+    record("webhook_events_lost", lost)
+    record("webhook_events_unexpected", unexpected)
+    record("webhook_events_of_rolled_back_writes", from_rolled_back)
+    record("webhook_signatures_failed", unverified)
+    record("webhook_writes_seconds", round(writes_done - started, 1))
+    record("webhook_drain_seconds_after_writes", round(drained - writes_done, 1))
+    record("emails_sent_during_run", sent_emails)
+    assert len(rolled_back) == ROLLED_BACK_WRITES
+    assert lost == unexpected == from_rolled_back == unverified == 0
+    assert len(requests_seen) == len(events)  # every receiver answered 200: each event once

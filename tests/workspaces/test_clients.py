@@ -37,7 +37,8 @@ def test_create_returns_envelope_with_server_owned_fields(owner, workspace):
     assert client["workspaceId"] == workspace.pk
     assert client["id"] != "aaaaaaaaaaaaaaaaaaaaaaaa" and len(client["id"]) == 24
     assert client["createdAt"].endswith("Z") and len(client["createdAt"]) == 24
-    assert set(client) == {"id", "workspaceId", "name", "email", "phone", "notes", "createdAt", "updatedAt"}
+    assert set(client) == {"id", "workspaceId", "name", "email", "phone", "notes", "language", "createdAt", "updatedAt"}
+    assert client["language"] == "en"  # the workspace's, when not given
 
 
 @pytest.mark.parametrize("prefix", ["/api/v1", "/v1"])

@@ -8,6 +8,7 @@ was sent (never the email itself: a reset link in a log would open the account).
 from __future__ import annotations
 
 import logging
+import smtplib
 import threading
 
 from django.core.mail import EmailMessage, get_connection
@@ -19,12 +20,14 @@ _pending: list[threading.Thread] = []
 
 
 class UnconfiguredEmailBackend(BaseEmailBackend):
-    """Production without EMAIL_HOST: each email is dropped with a warning naming its subject."""
+    """Production without EMAIL_HOST: every send fails (an SMTP error saying why), so that whoever
+    sends records it as failed (clients' emails) or logs it (reset emails); nothing pretends to
+    have been sent."""
 
     def send_messages(self, email_messages):
         for message in email_messages:
             logger.warning("EMAIL_HOST is not set: email %r not sent", message.subject)
-        return 0
+        raise smtplib.SMTPException("EMAIL_HOST is not set: no SMTP server to send through")
 
 
 def _send(message: EmailMessage) -> None:

@@ -1,0 +1,131 @@
+"""Which emails and reminders a write queues (no worker needed: the rows and jobs themselves),
+and the clients' language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from notifications import sending
+from notifications.models import Email, EmailKind, EmailState, Reminder, ReminderState
+from notifications.tasks import EMAIL_RETRY
+from nutrition import actions as nutrition_actions
+from sessions import actions as session_actions
+from tests import factories
+from tests.notifications.helpers import make_world
+from tests.notifications.servers import free_port
+
+pytestmark = pytest.mark.django_db
+
+
+def book(world, *, day=None, start=dt.time(10, 0), client=None):
+    return session_actions.session_create(
+        workspace=world.workspace,
+        name="Check-up",
+        client=client or world.client,
+        services=[world.service],
+        staff=world.staff,
+        date=day or dt.date.today() + dt.timedelta(days=5),
+        start_time=start,
+    )
+
+
+def test_booking_queues_a_confirmation_and_a_reminder_per_hour_still_ahead():
+    world = make_world()
+    world.workspace.reminder_hours = [24, 2, 24 * 7]  # a week before is already past
+    world.workspace.save()
+    session = book(world)
+    assert list(Email.objects.values_list("kind", "sequence", "to")) == [
+        (EmailKind.CONFIRMATION, 0, "layla@example.com")
+    ]
+    assert sorted(Reminder.objects.filter(booking_id=session.pk).values_list("hours", flat=True)) == [2, 24]
+
+
+def test_past_bookings_and_clients_without_email_get_nothing():
+    world = make_world()
+    book(world, day=dt.date.today() - dt.timedelta(days=3))
+    silent = factories.ClientFactory(workspace=world.workspace, email="")
+    book(world, client=silent, start=dt.time(15, 0))
+    assert not Email.objects.exists() and not Reminder.objects.exists()
+
+
+def test_a_rename_sends_nothing_a_move_sends_a_change_and_moves_the_reminders():
+    world = make_world()
+    session = book(world)
+    session_actions.session_update(session=session, name="Renamed")
+    assert Email.objects.count() == 1
+    session_actions.session_update(session=session, start_time=dt.time(12, 0))
+    assert list(Email.objects.order_by("sequence").values_list("kind", "sequence")) == [
+        (EmailKind.CONFIRMATION, 0),
+        (EmailKind.CHANGE, 1),
+    ]
+    states = Reminder.objects.filter(booking_id=session.pk).order_by("due_at").values_list("state", "due_at")
+    (old_state, old_due), (new_state, new_due) = states
+    assert (old_state, new_state) == (ReminderState.DROPPED, ReminderState.PENDING)
+    assert new_due - old_due == dt.timedelta(hours=2)
+
+
+def test_deleting_an_upcoming_booking_sends_a_cancellation_and_drops_its_reminders():
+    world = make_world()
+    session = book(world)
+    session_actions.session_delete(session=session)
+    assert list(Email.objects.order_by("sequence").values_list("kind", "sequence")) == [
+        (EmailKind.CONFIRMATION, 0),
+        (EmailKind.CANCELLATION, 1),
+    ]
+    assert set(Reminder.objects.values_list("state", flat=True)) == {ReminderState.DROPPED}
+
+
+def test_a_no_show_drops_the_reminders_and_sends_nothing():
+    world = make_world()
+    consultation = nutrition_actions.nutrition_session_create(
+        workspace=world.workspace,
+        client=world.client,
+        type="online",
+        date=dt.date.today() + dt.timedelta(days=2),
+        start_time=dt.time(9, 0),
+    )
+    nutrition_actions.nutrition_session_update(session=consultation, status="no_show")
+    assert list(Email.objects.values_list("kind", flat=True)) == [EmailKind.CONFIRMATION]
+    assert set(Reminder.objects.values_list("state", flat=True)) == {ReminderState.DROPPED}
+
+
+def test_a_clients_language_defaults_to_the_workspaces_and_may_be_chosen(owner, workspace):
+    workspace.language = "ar"
+    workspace.save()
+    url = f"/api/v1/workspace/{workspace.pk}/clients"
+    inherited = owner.post(url, {"name": "Huda"}, format="json").json()["client"]
+    chosen = owner.post(url, {"name": "John", "language": "en"}, format="json").json()["client"]
+    assert (inherited["language"], chosen["language"]) == ("ar", "en")
+    refused = owner.post(url, {"name": "Marie", "language": "fr"}, format="json")
+    assert refused.status_code == 400 and "language" in refused.json()["error"]["fields"]
+    changed = owner.patch(f"{url}/{chosen['id']}", {"language": "ar"}, format="json").json()["client"]
+    assert changed["language"] == "ar"
+
+
+def test_sending_records_sent_and_never_sends_a_sent_email_again(mailoutbox):
+    world = make_world()
+    book(world)
+    email = Email.objects.get()
+    sending.send(email.pk, failures_before=0, backoff=EMAIL_RETRY)
+    sending.send(email.pk, failures_before=0, backoff=EMAIL_RETRY)  # a job run twice
+    (sent,) = mailoutbox
+    email.refresh_from_db()
+    assert email.state == EmailState.SENT and email.attempts == 1 and email.subject == sent.subject
+    assert sent.extra_headers["Message-ID"] == f"<{email.pk}@{sending.MESSAGE_ID_DOMAIN}>"
+
+
+def test_an_smtp_server_that_does_not_answer_is_retried_then_recorded_failed(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 5
+    world = make_world()
+    book(world)
+    email = Email.objects.get()
+    with pytest.raises(sending.EmailNotSentError):  # retried on the backoff schedule
+        sending.send(email.pk, failures_before=0, backoff=EMAIL_RETRY)
+    email.refresh_from_db()
+    assert (email.state, email.attempts) == (EmailState.QUEUED, 1) and "Connection refused" in email.last_error
+    sending.send(email.pk, failures_before=100, backoff=EMAIL_RETRY)  # the window has passed: the last try
+    email.refresh_from_db()
+    assert (email.state, email.attempts) == (EmailState.FAILED, 2)
