@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "services",
     "sessions.apps.AppointmentsConfig",
     "nutrition",
+    "availability",
     "backoffice",
     "simple_history",
     "history",

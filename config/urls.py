@@ -9,6 +9,7 @@ api_patterns = [
     path("", include("services.urls")),
     path("", include("sessions.urls")),
     path("", include("nutrition.urls")),
+    path("", include("availability.urls")),
     path("", include("backoffice.api_urls")),
 ]
 

@@ -34,6 +34,11 @@ PERMISSION_ROLES: dict[str, frozenset[str]] = {
     # Not in the contract's table: the member list is what staff pickers are built from, so
     # every active member may read it.
     "members.view": _ALL,
+    # Not in the contract's table either (its section "Availability"): everyone reads working
+    # hours, time off and free slots; owners and admins edit anyone's working hours and time
+    # off and the workspace's booking policy (a member edits their own: workspaces.tenancy.OwnOr).
+    "availability.view": _ALL,
+    "availability.manage": _MANAGERS,
 }
 
 
