@@ -188,12 +188,22 @@ class BookingPolicyInline(admin.StackedInline):
 # --------------------------------------------------------------------------------------------
 
 
-class MembershipAdmin(CoreMembershipAdmin):
-    inlines = (*CoreMembershipAdmin.inlines, WorkingHoursInline, TimeOffInline)
+class AvailabilityInlines:
+    """Adds ``availability_inlines`` to an existing object's page (a new one's zone is not known yet)."""
+
+    availability_inlines: tuple = ()
+
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        return (*inlines, *self.availability_inlines) if obj is not None else inlines
 
 
-class WorkspaceAdmin(CoreWorkspaceAdmin):
-    inlines = (*CoreWorkspaceAdmin.inlines, BookingPolicyInline)
+class MembershipAdmin(AvailabilityInlines, CoreMembershipAdmin):
+    availability_inlines = (WorkingHoursInline, TimeOffInline)
+
+
+class WorkspaceAdmin(AvailabilityInlines, CoreWorkspaceAdmin):
+    availability_inlines = (BookingPolicyInline,)
 
 
 for _model, _model_admin in ((Membership, MembershipAdmin), (Workspace, WorkspaceAdmin)):
@@ -208,6 +218,8 @@ for _model, _model_admin in ((Membership, MembershipAdmin), (Workspace, Workspac
 
 
 class ReadOnlyListAdmin(HistoryAdmin):
+    autocomplete_fields = ("workspace", "membership")
+
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -255,4 +267,5 @@ class BookingPolicyAdmin(ReadOnlyListAdmin):
     list_filter = ("enforce_working_hours",)
     search_fields = ("workspace__name", "=workspace__id")
     list_select_related = ("workspace",)
+    autocomplete_fields = ("workspace",)
     ordering = ("workspace__name",)

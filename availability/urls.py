@@ -14,7 +14,7 @@ router.register(
 urlpatterns = [
     re_path(
         MEMBER + r"/working-hours/?$",
-        WorkingHoursViewSet.as_view({"get": "list", "put": "replace"}),
+        WorkingHoursViewSet.as_view({"get": "list", "put": "update"}),
         name="working-hours",
     ),
     re_path(

@@ -69,7 +69,7 @@ WEEK = envelope("workingHours", WorkingHoursSerializer, many=True, paged=True)
         parameters=PAGING_PARAMETERS,
         responses={200: WEEK, 404: MEMBER_NOT_FOUND},
     ),
-    replace=extend_schema(
+    update=extend_schema(
         summary=_("Replace a member's working hours"),
         description=(
             "The whole week (an empty list clears it). Several intervals a day; overlapping ones are a 400, "
@@ -88,12 +88,12 @@ class WorkingHoursViewSet(WorkspaceScopedViewSet):
     ordering = ["weekday", "start_minute", "id"]
     read_serializer_class = WorkingHoursSerializer
     write_serializer_class = WorkingWeekSerializer
-    permissions = {"list": "availability.view", "replace": OWN_OR_MANAGE}
+    permissions = {"list": "availability.view", "update": OWN_OR_MANAGE}
 
     def list(self, request, *args, **kwargs):
         return self.many(self.read_queryset())
 
-    def replace(self, request, *args, **kwargs):
+    def update(self, request, *args, **kwargs):
         data = self.validated(request.data)
         intervals = [(item["weekday"], item["start_minute"], item["end_minute"]) for item in data["working_hours"]]
         actions.working_hours_set(membership=self.parent_object, intervals=intervals)

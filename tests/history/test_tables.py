@@ -31,6 +31,9 @@ def test_every_recorded_model_has_its_history():
         "appointments.Session",
         "nutrition.NutritionSession",
         "nutrition.FollowUp",
+        "availability.WorkingHours",
+        "availability.TimeOff",
+        "availability.BookingPolicy",
     }
     for model, history_model in RECORDED.items():
         assert model.history.model is history_model
