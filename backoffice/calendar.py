@@ -241,7 +241,7 @@ def shaded_spans(
     shaded: dict[tuple[str, date], list[tuple[str, datetime, datetime]]] = {}
     around = [days[0] - timedelta(days=1), *days, days[-1] + timedelta(days=1)]
     for member_id in set(weeks) | set(time_off):
-        working = working_intervals(weeks.get(member_id, ()), around, tz_name) if member_id in weeks else None
+        working = working_intervals(weeks[member_id], around, tz_name) if weeks.get(member_id) else None
         leave = merged((seconds(start), seconds(end, up=True)) for start, end in time_off.get(member_id, ()))
         for day in days:
             first, last = (seconds(instant) for instant in local_day_bounds(day, tz_name))
