@@ -14,6 +14,8 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from availability import actions as availability_actions
+from availability.models import TimeOff
 from tests import factories
 from tests.nutrition.factories import FollowUpFactory, NutritionSessionFactory
 from tests.sessions.factories import SessionFactory
@@ -32,6 +34,7 @@ class World:
     session: object
     consultation: object
     follow_up: object
+    time_off: object  # the specialist's
     marker: str
     secrets: list[str] = field(default_factory=list)  # strings that must never leave the workspace
 
@@ -69,6 +72,16 @@ class World:
     def new_follow_up(self):
         return FollowUpFactory(workspace=self.workspace, session=self.consultation, note=f"{self.marker} follow-up")
 
+    def new_time_off(self):
+        starts_at = dt.datetime(2031, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=next(_counter))
+        return TimeOff.objects.create(
+            workspace=self.workspace,
+            membership=self.staff,
+            starts_at=starts_at,
+            ends_at=starts_at + dt.timedelta(hours=12),
+            reason=f"{self.marker} leave",
+        )
+
 
 def build_world(marker: str, **workspace_fields) -> World:
     workspace = factories.WorkspaceFactory(name=f"{marker} practice", **workspace_fields)
@@ -97,7 +110,15 @@ def build_world(marker: str, **workspace_fields) -> World:
         notes_shared=f"{marker} shared notes",
     )
     follow_up = FollowUpFactory(workspace=workspace, session=consultation, note=f"{marker} follow-up")
-    world = World(workspace, owner, staff, client, services, session, consultation, follow_up, marker)
+    availability_actions.working_hours_set(membership=staff, intervals=[(day, 540, 1020) for day in range(1, 8)])
+    time_off = TimeOff.objects.create(
+        workspace=workspace,
+        membership=staff,
+        starts_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2030, 1, 2, tzinfo=dt.UTC),
+        reason=f"{marker} leave",
+    )
+    world = World(workspace, owner, staff, client, services, session, consultation, follow_up, time_off, marker)
     world.secrets = [
         marker,
         workspace.pk,
@@ -105,6 +126,7 @@ def build_world(marker: str, **workspace_fields) -> World:
         session.pk,
         consultation.pk,
         follow_up.pk,
+        time_off.pk,
         staff.pk,
         *(s.pk for s in services),
     ]
@@ -170,6 +192,18 @@ def _consultation_body(world: World) -> dict:
 
 def _follow_up_body(world: World) -> dict:
     return {"dueDate": "2033-01-01", "note": "Weigh in"}
+
+
+def _member(collection: str) -> Callable[[World, str], str]:
+    """A path under the specialist (the callers are other members: the permission is needed)."""
+    return lambda world, prefix: f"{world.root(prefix)}/members/{world.staff.pk}/{collection}"
+
+
+def _foreign_member(collection: str) -> Callable[[World, str, str], str]:
+    return lambda world, prefix, foreign_id: f"{world.root(prefix)}/members/{foreign_id}/{collection}"
+
+
+SLOTS_QUERY = "availability?dateFrom=2031-01-06&dateTo=2031-01-07&durationMinutes=30"
 
 
 def _item(collection: str, new: str) -> Callable[[World, str], str]:
@@ -309,6 +343,59 @@ ENDPOINTS: list[Op] = [
         object_path=lambda w, p, foreign: f"{w.root(p)}/nutrition/sessions/{foreign}/follow-ups",
     ),
     Op(
+        "working hours get",
+        "GET",
+        "availability.view",
+        _member("working-hours"),
+        kind="member",
+        object_path=_foreign_member("working-hours"),
+    ),
+    Op(
+        "working hours put",
+        "PUT",
+        "availability.manage",
+        _member("working-hours"),
+        lambda w: {"workingHours": [{"weekday": 2, "start": "08:00", "end": "12:00"}]},
+        kind="member",
+        object_path=_foreign_member("working-hours"),
+    ),
+    Op(
+        "time off list",
+        "GET",
+        "availability.view",
+        _member("time-off"),
+        kind="member",
+        object_path=_foreign_member("time-off"),
+    ),
+    Op(
+        "time off add",
+        "POST",
+        "availability.manage",
+        _member("time-off"),
+        lambda w: {"startsAt": "2032-01-01T00:00:00Z", "endsAt": "2032-01-02T00:00:00Z"},
+        201,
+        kind="member",
+        object_path=_foreign_member("time-off"),
+    ),
+    Op(
+        "time off remove",
+        "DELETE",
+        "availability.manage",
+        lambda w, p: f"{w.root(p)}/members/{w.staff.pk}/time-off/{w.new_time_off().pk}",
+        ok=204,
+        kind="time_off",
+        object_path=lambda w, p, foreign: f"{w.root(p)}/members/{w.staff.pk}/time-off/{foreign}",
+    ),
+    Op("booking policy get", "GET", "availability.manage", _collection("booking-policy")),
+    Op(
+        "booking policy patch",
+        "PATCH",
+        "availability.manage",
+        _collection("booking-policy"),
+        lambda w: {"bufferMinutes": 5},
+    ),
+    Op("free slots", "GET", "availability.view", _collection(SLOTS_QUERY)),
+    Op(
         "follow-ups remove",
         "DELETE",
         "nutrition.manage",
@@ -328,4 +415,6 @@ def foreign_id(world: World, kind: str) -> str:
         "session": world.session.pk,
         "consultation": world.consultation.pk,
         "follow_up": world.follow_up.pk,
+        "member": world.staff.pk,
+        "time_off": world.time_off.pk,
     }[kind]
