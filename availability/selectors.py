@@ -9,11 +9,12 @@ through the one time-zone conversion (:mod:`workspaces.timezones`).
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models import CharField, Exists, F, FloatField, Func, OuterRef, QuerySet, Value
 from django.db.models.functions import Coalesce, NullIf
 
 from availability.models import BookingPolicy, TimeOff, WorkingHours
@@ -53,17 +54,24 @@ def staff_weeks(workspace: Workspace, staff_id: str | None = None) -> list[Staff
     return [Staff(pk, name, [tuple(interval) for interval in week]) for pk, name, week in rows]
 
 
+class Epoch(Func):
+    """An instant as seconds since the epoch (a number, whatever the zone: no conversion)."""
+
+    template = "date_part('epoch', %(expressions)s)"
+    output_field = FloatField()
+
+
 def busy_rows(
     workspace: Workspace, staff_ids: list[str], start: datetime, end: datetime, buffer: timedelta
 ) -> QuerySet:
-    """``(staff id, starts at, ends at, is a booking)`` of everything that keeps these members busy
-    between ``start`` and ``end``: their time off, and their active bookings of every kind that
-    come within ``buffer`` of the range. One query (``UNION ALL``), each part through its
-    workspace-led index."""
+    """``(staff id, starts at, ends at, is a booking)``, instants in seconds since the epoch, of
+    everything that keeps these members busy between ``start`` and ``end``: their time off, and
+    their active bookings of every kind that come within ``buffer`` of the range. One query
+    (``UNION ALL``), each part through its workspace-led index."""
     parts = [
-        TimeOff.objects.filter(
-            workspace=workspace, membership_id__in=staff_ids, starts_at__lt=end, ends_at__gt=start
-        ).values_list("membership_id", "starts_at", "ends_at", Value(False))
+        TimeOff.objects.filter(workspace=workspace, membership_id__in=staff_ids, starts_at__lt=end, ends_at__gt=start)
+        .order_by()
+        .values_list("membership_id", Epoch("starts_at"), Epoch("ends_at"), Value(False))
     ]
     for kind in booking_models():
         parts.append(
@@ -75,7 +83,8 @@ def busy_rows(
                 ends_at__gt=start - buffer,
             )
             .exclude(status__in=kind.lifecycle.frees_staff)
-            .values_list("staff_id", "starts_at", "ends_at", Value(True))
+            .order_by()
+            .values_list("staff_id", Epoch("starts_at"), Epoch("ends_at"), Value(True))
         )
     return parts[0].union(*parts[1:], all=True)
 
@@ -110,30 +119,33 @@ def free_slots(
     # a slot starts on [first, last] and lasts at most a day: what it may touch ends 3 days later
     start, _ = local_day_bounds(first, tz_name)
     end, _ = local_day_bounds(last + timedelta(days=3), tz_name)
-    buffer = timedelta(minutes=policy.buffer_minutes)
+    pad = policy.buffer_minutes * 60
     busy: dict[str, list[Interval]] = defaultdict(list)
-    for staff_id, starts_at, ends_at, booked in busy_rows(workspace, [s.id for s in staff], start, end, buffer):
-        pad = buffer if booked else timedelta(0)
-        busy[staff_id].append((seconds(starts_at - pad), seconds(ends_at + pad, up=True)))
+    rows = busy_rows(workspace, [s.id for s in staff], start, end, timedelta(seconds=pad))
+    for staff_id, starts_at, ends_at, booked in rows:
+        gap = pad if booked else 0
+        busy[staff_id].append((math.floor(starts_at) - gap, math.ceil(ends_at) + gap))
 
     earliest = seconds(now + timedelta(minutes=policy.min_notice_minutes), up=True)
     length = minutes * 60
     days = days_between(first, last)
-    grids = {}
+    grid: list[tuple[date, int]] = []  # every start of the range on the grid, in order
+    starts: list[int] = []  # their instants, in seconds
     for day in days:
-        grid = [(minute, seconds(instant)) for minute, instant in local_grid(day, policy.slot_step_minutes, tz_name)]
-        grids[day] = [(minute, second) for minute, second in grid if second >= earliest]
+        for minute, instant in local_grid(day, policy.slot_step_minutes, tz_name):
+            second = seconds(instant)
+            if second >= earliest:
+                grid.append((day, minute))
+                starts.append(second)
     window_days = days_between(first, last + timedelta(days=2))
     found = []
     for member in staff:  # (by id)
         free = without(working_intervals(member.week, window_days, tz_name), busy.get(member.id, ()))
-        for day in days:
-            for minute, start_second in fitting_starts(grids[day], free, length):
-                found.append((day, minute, member, start_second + length))
-    found.sort(key=lambda slot: (slot[0], slot[1]))  # stable: staff stay in id order
+        found += [(index, member) for index in fitting_starts(starts, free, length)]
+    found.sort(key=lambda slot: slot[0])  # stable: staff stay in id order
     return [
-        Slot(member, day, minute, utc_to_local(datetime.fromtimestamp(end_second, UTC), tz_name))
-        for day, minute, member, end_second in found
+        Slot(member, *grid[index], utc_to_local(datetime.fromtimestamp(starts[index] + length, UTC), tz_name))
+        for index, member in found
     ]
 
 

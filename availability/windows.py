@@ -10,6 +10,7 @@ stand on these functions.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections.abc import Iterable, Iterator, Sequence
@@ -81,17 +82,15 @@ def overlaps(intervals: Iterable[Interval], start: int, end: int) -> bool:
     return any(first < end and start < last for first, last in intervals)
 
 
-def fitting_starts(grid: Sequence[tuple[int, int]], free: Sequence[Interval], length: int) -> Iterator[tuple[int, int]]:
-    """The points of ``grid`` (``(minute, start second)``, in order) whose ``[start, start + length)``
-    lies inside one of the ``free`` intervals (merged, in order)."""
-    i = 0
-    for minute, start in grid:
-        while i < len(free) and free[i][1] <= start:
-            i += 1
-        if i == len(free):
-            return
-        if free[i][0] <= start and start + length <= free[i][1]:
-            yield minute, start
+def fitting_starts(grid: Sequence[int], free: Sequence[Interval], length: int) -> Iterator[int]:
+    """The indexes of ``grid`` (start seconds, in order) whose ``[start, start + length)`` lies inside
+    one of the ``free`` intervals (merged, in order): found from each interval, not by trying every
+    start."""
+    for first, last in free:
+        index = bisect.bisect_left(grid, first)
+        while index < len(grid) and grid[index] + length <= last:
+            yield index
+            index += 1
 
 
 def days_between(first: date, last: date) -> list[date]:
