@@ -18,7 +18,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 
 from availability import actions
-from availability.models import TimeOff, WorkingHours
+from availability.models import BookingPolicy, TimeOff, WorkingHours
 from availability.selectors import booking_policy_of, free_slots, staff_weeks
 from availability.serializers import (
     BookingPolicySerializer,
@@ -178,7 +178,7 @@ POLICY = envelope("bookingPolicy", BookingPolicySerializer)
 class BookingPolicyViewSet(WorkspaceScopedViewSet):
     """``.../booking-policy``: one per workspace."""
 
-    queryset = WorkingHours.objects.none()  # (no object in the path: the workspace's policy)
+    queryset = BookingPolicy.objects.none()  # (no object in the path: the workspace's own)
     envelope = ("bookingPolicy", "bookingPolicies")
     read_serializer_class = BookingPolicySerializer
     write_serializer_class = BookingPolicySerializer
@@ -275,9 +275,9 @@ class AvailabilityViewSet(WorkspaceScopedViewSet):
         wanted = query.cleaned_data
         if (wanted["dateTo"] - wanted["dateFrom"]).days + 1 > MAX_DAYS:
             raise BadRequest(RANGE_TOO_LONG % {"max": MAX_DAYS}, code="date_range_too_long", field="dateTo")
-        minutes = wanted["durationMinutes"] or session_duration_from_services(self._services(wanted["serviceIds"]))
-        if wanted["durationMinutes"] and wanted["serviceIds"]:
-            self._services(wanted["serviceIds"])  # checked as on create, though the duration wins
+        # the services are checked as on create (even when durationMinutes, which wins, is given)
+        services = self._services(wanted["serviceIds"]) if wanted["serviceIds"] else []
+        minutes = wanted["durationMinutes"] or session_duration_from_services(services)
         staff = staff_weeks(self.workspace, wanted["staffId"] or None)
         if wanted["staffId"] and not staff:
             raise ReferenceNotFound("staffId", STAFF_NOT_FOUND)
