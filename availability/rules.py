@@ -26,7 +26,7 @@ from workspaces.errors import ConflictError
 OUTSIDE_WORKING_HOURS = _("The staff member does not work at that time (outside their working hours, or on time off).")
 
 
-class Interval(Func):
+class IntervalArray(Func):
     """``ARRAY[weekday, start, end]``: one interval of a week."""
 
     template = "ARRAY[%(expressions)s]"
@@ -36,7 +36,7 @@ class Interval(Func):
 def week_of(workspace_id, membership_id) -> ArraySubquery:
     """A member's working week as one column: ``[[weekday, start minute, end minute], ...]``."""
     rows = WorkingHours.objects.filter(workspace_id=workspace_id, membership_id=membership_id)
-    return ArraySubquery(rows.values(interval=Interval(F("weekday"), F("start_minute"), F("end_minute"))))
+    return ArraySubquery(rows.values(interval=IntervalArray(F("weekday"), F("start_minute"), F("end_minute"))))
 
 
 def working_time_facts(booking) -> dict[str, Any]:
