@@ -14,8 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from availability.windows import merged, seconds, without, working_intervals
 from backoffice.selectors import Entry
-from workspaces.timezones import local_day_bounds, utc_to_local
+from workspaces.timezones import UTC, local_day_bounds, utc_to_local
 
 #: vertical scale of the grid
 PX_PER_MINUTE = 1
@@ -77,6 +78,26 @@ class Block:
         return readable_text_color(self.entry.color)
 
 
+@dataclass(frozen=True)
+class Shade:
+    """A stretch of a staff member's column shaded: outside their working hours, or their time off."""
+
+    kind: str  # OFF_HOURS or TIME_OFF
+    offset: int  # minutes from the column's top
+    minutes: int
+
+    @property
+    def top(self) -> float:
+        return self.offset * PX_PER_MINUTE
+
+    @property
+    def height(self) -> float:
+        return self.minutes * PX_PER_MINUTE
+
+
+OFF_HOURS, TIME_OFF = "off-hours", "time-off"
+
+
 @dataclass
 class Column:
     day: date
@@ -86,6 +107,7 @@ class Column:
     minutes: int  # visible length
     marks: list[HourMark]
     blocks: list[Block] = field(default_factory=list)
+    shades: list[Shade] = field(default_factory=list)
     own_hours: bool = False  # labels its own hour lines (its hours differ from the grid's labels)
     link: str = ""
 
@@ -156,8 +178,10 @@ def build_column(
     hours: tuple[int, int],
     key: str = "",
     title: str = "",
+    shaded: Iterable[tuple[str, datetime, datetime]] = (),
 ) -> Column:
-    """One local day's column: its hour lines and its blocks, laid out in lanes."""
+    """One local day's column: its hour lines, its blocks laid out in lanes, and the ``shaded``
+    spans (``(kind, start, end)``, from :func:`shaded_spans`) that fall in it."""
     day_start, day_end, marks = local_hour_marks(day, tz_name)
     first_hour, last_hour = hours
     # the column runs from the first mark at or after first_hour to the first at or after
@@ -194,8 +218,46 @@ def build_column(
                 local_end=utc_to_local(entry.ends_at, tz_name),
             )
         )
+    for kind, start, end in shaded:
+        if end > top and start < bottom:
+            offset = _minutes(max(start, top) - top)
+            column.shades.append(Shade(kind, offset, _minutes(min(end, bottom) - top) - offset))
     assign_lanes(column.blocks)
     return column
+
+
+def shaded_spans(
+    *,
+    days: list[date],
+    tz_name: str,
+    weeks: dict[str, list[tuple[int, int, int]]],
+    time_off: dict[str, list[tuple[datetime, datetime]]],
+) -> dict[tuple[str, date], list[tuple[str, datetime, datetime]]]:
+    """What to shade in each staff member's column of each local day: ``{(member id, day): [(kind,
+    start, end)]}``, instants in order. Outside their working hours (``OFF_HOURS``: only for a
+    member who has working hours) and their time off (``TIME_OFF``), as the free slots count them
+    (:mod:`availability.windows`, on real instants: a working day across a clock change is as long
+    as it really is)."""
+    shaded: dict[tuple[str, date], list[tuple[str, datetime, datetime]]] = {}
+    around = [days[0] - timedelta(days=1), *days, days[-1] + timedelta(days=1)]
+    for member_id in set(weeks) | set(time_off):
+        working = working_intervals(weeks[member_id], around, tz_name) if weeks.get(member_id) else None
+        leave = merged((seconds(start), seconds(end, up=True)) for start, end in time_off.get(member_id, ()))
+        for day in days:
+            first, last = (seconds(instant) for instant in local_day_bounds(day, tz_name))
+            spans = [
+                (TIME_OFF, max(start, first), min(end, last)) for start, end in leave if start < last and end > first
+            ]
+            if working is not None:
+                spans += [(OFF_HOURS, start, end) for start, end in without([(first, last)], [*working, *leave])]
+            shaded[(member_id, day)] = [
+                (kind, _instant(start), _instant(end)) for kind, start, end in sorted(spans, key=lambda s: s[1])
+            ]
+    return shaded
+
+
+def _instant(second: int) -> datetime:
+    return datetime.fromtimestamp(second, UTC)
 
 
 def assign_lanes(blocks: list[Block]) -> None:

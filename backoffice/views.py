@@ -14,7 +14,8 @@ from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from backoffice.calendar import Column, HourMark, build_column, visible_hours
+from availability.selectors import working_time_of
+from backoffice.calendar import Column, HourMark, build_column, shaded_spans, visible_hours
 from backoffice.feeds import feed_for_token, feed_response
 from backoffice.selectors import UNASSIGNED, calendar_staff, calendar_workspaces, entries_between
 from nutrition.models import CONSULTATION_COLOR
@@ -122,9 +123,17 @@ def calendar_view(request):
 
     columns: list[Column] = []
     if view == WEEK:
+        shaded = _shaded(workspace, [chosen_staff] if chosen_staff else [], days, start, end)
         for each in days:
             columns.append(
-                build_column(day=each, tz_name=tz_name, entries=entries, hours=hours, title=date_format(each, "D j M"))
+                build_column(
+                    day=each,
+                    tz_name=tz_name,
+                    entries=entries,
+                    hours=hours,
+                    title=date_format(each, "D j M"),
+                    shaded=shaded.get((staff_id, each), ()),
+                )
             )
     else:
         # one column per staff member: the chosen one, or those with sessions that day and the
@@ -134,11 +143,18 @@ def calendar_view(request):
         else:
             busy = {entry.staff_id for entry in entries}
             people = [m for m in staff if m.pk in busy or (m.is_active and m.role != Role.VIEWER)]
+        shaded = _shaded(workspace, people, days, start, end)
         for person in people:
             mine = [entry for entry in entries if entry.staff_id == person.pk]
             columns.append(
                 build_column(
-                    day=day, tz_name=tz_name, entries=mine, hours=hours, key=person.pk, title=_staff_label(person)
+                    day=day,
+                    tz_name=tz_name,
+                    entries=mine,
+                    hours=hours,
+                    key=person.pk,
+                    title=_staff_label(person),
+                    shaded=shaded.get((person.pk, day), ()),
                 )
             )
         unassigned = [entry for entry in entries if entry.staff_id is None]
@@ -189,6 +205,14 @@ def calendar_view(request):
         },
     )
     return TemplateResponse(request, "backoffice/calendar.html", context)
+
+
+def _shaded(workspace: Workspace, people: list[Membership], days: list[date], start, end) -> dict:
+    """Each staff member's time outside their working hours and their time off, per day, to shade."""
+    if not people:
+        return {}
+    weeks, time_off = working_time_of(workspace, [person.pk for person in people], start, end)
+    return shaded_spans(days=days, tz_name=workspace.timezone, weeks=weeks, time_off=time_off)
 
 
 @require_safe

@@ -3,8 +3,10 @@
 No Django here. ``list_json`` fetches the sessions of a date range with one hand-written query
 and encodes the API's JSON (same keys, same values, same order: the benchmark checks it against
 the API's answer); ``create_json`` writes a session and its services by hand in one transaction
-and encodes it. ``application`` serves ``list_json`` over HTTP, so that the benchmark can also
-set the API against the floor of a request: the same query behind the same gunicorn.
+and encodes it; ``slots_json`` answers the free-slot query with three hand-written queries and
+the same slot arithmetic in plain Python (integers of seconds and minutes, zoneinfo).
+``application`` serves ``list_json`` and ``slots_json`` over HTTP, so that the benchmark can also
+set the API against the floor of a request: the same queries behind the same gunicorn.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import secrets
+import zoneinfo
 from urllib.parse import parse_qs
 
 import orjson
@@ -41,6 +44,7 @@ FILES_SQL = f"""
                ORDER BY f.created_at, f.id), '[]')::text
           FROM records_sessionattachment f
          WHERE f.workspace_id = s.workspace_id AND f.booking_id = s.id {{visible_f}})"""
+zoneinfo.reset_tzpath(to=[])  # the tzdata package, as the app's settings (not whatever the host has)
 
 LIST_SQL = """
 SELECT s.id, s.workspace_id, s.client_id, c.name,
@@ -182,8 +186,181 @@ def create_json(
 
 
 # --------------------------------------------------------------------------------------------
+# Free slots: GET .../availability?dateFrom=&dateTo=&durationMinutes= (every member with hours)
+# --------------------------------------------------------------------------------------------
+
+POLICY_SQL = """
+SELECT w.timezone, p.min_notice_minutes, p.max_advance_days, p.slot_step_minutes, p.buffer_minutes
+  FROM workspaces_workspace w LEFT JOIN availability_bookingpolicy p ON p.workspace_id = w.id
+ WHERE w.id = %s
+"""
+STAFF_SQL = """
+SELECT m.id, coalesce(nullif(u.name, ''), u.email),
+       ARRAY(SELECT ARRAY[h.weekday, h.start_minute, h.end_minute] FROM availability_workinghours h
+              WHERE h.workspace_id = m.workspace_id AND h.membership_id = m.id)
+  FROM workspaces_membership m JOIN workspaces_user u ON u.id = m.user_id
+ WHERE m.workspace_id = %(ws)s AND m.is_active
+   AND EXISTS (SELECT 1 FROM availability_workinghours h WHERE h.workspace_id = %(ws)s AND h.membership_id = m.id)
+ ORDER BY m.id
+"""
+BUSY_SQL = """
+SELECT membership_id, starts_at, ends_at, 0 FROM availability_timeoff
+ WHERE workspace_id = %(ws)s AND membership_id = ANY(%(staff)s) AND starts_at < %(end)s AND ends_at > %(start)s
+UNION ALL
+SELECT staff_id, starts_at, ends_at, 1 FROM appointments_session
+ WHERE workspace_id = %(ws)s AND staff_id = ANY(%(staff)s) AND status <> 'cancelled'
+   AND starts_at > %(start)s - %(pad)s - interval '1 day' AND starts_at < %(end)s + %(pad)s
+   AND ends_at > %(start)s - %(pad)s
+UNION ALL
+SELECT staff_id, starts_at, ends_at, 1 FROM nutrition_nutritionsession
+ WHERE workspace_id = %(ws)s AND staff_id = ANY(%(staff)s) AND status NOT IN ('cancelled', 'no_show')
+   AND starts_at > %(start)s - %(pad)s - interval '1 day' AND starts_at < %(end)s + %(pad)s
+   AND ends_at > %(start)s - %(pad)s
+"""
+_DAY = dt.timedelta(days=1)
+
+
+def _midnight(day: dt.date, zone) -> int:
+    """The first second of local ``day`` (a skipped midnight: when the clocks jumped)."""
+    return int(dt.datetime.combine(day, dt.time(0), zone).astimezone(dt.UTC).timestamp())
+
+
+def _wall(day: dt.date, minute: int, zone) -> tuple[int, bool]:
+    """The second ``minute`` past local midnight of ``day`` means (fold=0) and whether it exists."""
+    local = dt.datetime.combine(day, dt.time(minute // 60, minute % 60), zone)
+    instant = local.astimezone(dt.UTC)
+    exists = instant.astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None)
+    return int(instant.timestamp()), exists
+
+
+def _edge(day: dt.date, minute: int, zone) -> int:
+    """A working-hours edge: 1440 is the next midnight; a skipped time, the second the clocks jumped."""
+    if minute >= 1440:
+        return _midnight(day + _DAY, zone)
+    second, exists = _wall(day, minute, zone)
+    if exists:
+        return second
+    low = int(dt.datetime.combine(day, dt.time(minute // 60, minute % 60), zone).replace(fold=1).timestamp())
+    high = second
+    wall = dt.datetime.combine(day, dt.time(minute // 60, minute % 60))
+    while high - low > 1:
+        middle = (low + high) // 2
+        if dt.datetime.fromtimestamp(middle, zone).replace(tzinfo=None) > wall:
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+def _grid(day: dt.date, step: int, zone) -> list[tuple[int, int]]:
+    start, end = _midnight(day, zone), _midnight(day + _DAY, zone)
+    if end - start == 86400 and zone.utcoffset(dt.datetime.fromtimestamp(start, dt.UTC)) == zone.utcoffset(
+        dt.datetime.fromtimestamp(end - 1, dt.UTC)
+    ):
+        return [(minute, start + minute * 60) for minute in range(0, 1440, step)]
+    grid = []
+    for minute in range(0, 1440, step):
+        second, exists = _wall(day, minute, zone)
+        if exists:
+            grid.append((minute, second))
+    return grid
+
+
+def slots_json(
+    conn: psycopg.Connection, workspace_id: str, date_from: dt.date, date_to: dt.date, minutes: int, now: dt.datetime
+) -> bytes:
+    """``{"slots": [...]}``: every member with working hours, as the API answers without staffId."""
+    tz_name, notice, advance, step, buffer = conn.execute(POLICY_SQL, (workspace_id,)).fetchone()
+    notice, advance, step, buffer = (notice or 0, 365 if advance is None else advance, step or 15, buffer or 0)
+    zone = zoneinfo.ZoneInfo(tz_name)
+    today = now.astimezone(zone).date()
+    first, last = max(date_from, today), min(date_to, today + dt.timedelta(days=advance))
+    staff = conn.execute(STAFF_SQL, {"ws": workspace_id}).fetchall()
+    if first > last or not staff:
+        return orjson.dumps({"slots": []})
+    start = dt.datetime.fromtimestamp(_midnight(first, zone), dt.UTC)
+    end = dt.datetime.fromtimestamp(_midnight(last + 3 * _DAY, zone), dt.UTC)
+    pad = dt.timedelta(minutes=buffer)
+    busy: dict[str, list[tuple[int, int]]] = {}
+    rows = conn.execute(BUSY_SQL, {"ws": workspace_id, "staff": [row[0] for row in staff], "start": start,
+                                   "end": end, "pad": pad}).fetchall()  # fmt: skip
+    for member, starts_at, ends_at, booked in rows:
+        gap = buffer * 60 if booked else 0
+        stamp_start, stamp_end = starts_at.timestamp() - gap, ends_at.timestamp() + gap
+        busy.setdefault(member, []).append((int(stamp_start // 1), -int(-stamp_end // 1)))
+    earliest = -int(-(now.timestamp() + notice * 60) // 1)
+    length = minutes * 60
+    days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+    grids = {day: [(m, s) for m, s in _grid(day, step, zone) if s >= earliest] for day in days}
+    around = [first + dt.timedelta(days=n) for n in range((last - first).days + 3)]
+    found = []
+    for member, name, week in staff:
+        by_day: dict[int, list[tuple[int, int]]] = {}
+        for weekday, begin, finish in week:
+            by_day.setdefault(weekday, []).append((begin, finish))
+        working = []
+        for day in around:
+            for begin, finish in by_day.get(day.isoweekday(), ()):
+                a, b = _edge(day, begin, zone), _edge(day, finish, zone)
+                if b > a:
+                    working.append((a, b))
+        free = _subtract(_merge(working), _merge(busy.get(member, ())))
+        for day in days:
+            i = 0
+            for minute, second in grids[day]:
+                while i < len(free) and free[i][1] <= second:
+                    i += 1
+                if i == len(free):
+                    break
+                if free[i][0] <= second and second + length <= free[i][1]:
+                    found.append((day, minute, member, name, second + length))
+    found.sort(key=lambda slot: (slot[0], slot[1]))
+    return orjson.dumps(
+        {
+            "slots": [
+                {
+                    "staffId": member,
+                    "staffName": name,
+                    "date": day.isoformat() + "T00:00:00.000Z",
+                    "startTime": f"{minute // 60:02d}:{minute % 60:02d}",
+                    "endTime": dt.datetime.fromtimestamp(end, zone).strftime("%H:%M"),
+                }
+                for day, minute, member, name, end in found
+            ]
+        }
+    )
+
+
+def _merge(intervals) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for a, b in sorted(intervals):
+        if out and a <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _subtract(intervals: list[tuple[int, int]], blocks: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    free, i = [], 0
+    for a, b in intervals:
+        while i < len(blocks) and blocks[i][1] <= a:
+            i += 1
+        j, cursor = i, a
+        while j < len(blocks) and blocks[j][0] < b:
+            if blocks[j][0] > cursor:
+                free.append((cursor, blocks[j][0]))
+            cursor = max(cursor, blocks[j][1])
+            j += 1
+        if cursor < b:
+            free.append((cursor, b))
+    return free
+
+
+# --------------------------------------------------------------------------------------------
 # The floor of a request: list_json behind gunicorn (``gunicorn bench.floor:application``),
-# answering GET /{workspaceId}?dateFrom=...&dateTo=... with one connection per worker.
+# answering GET /{workspaceId}?dateFrom=...&dateTo=... (and slots_json at
+# /slots/{workspaceId}?dateFrom=...&dateTo=...&durationMinutes=...) with one connection per worker.
 # --------------------------------------------------------------------------------------------
 
 _conn: psycopg.Connection | None = None
@@ -194,7 +371,12 @@ def application(environ, start_response):
     if _conn is None:
         _conn = psycopg.connect(os.environ["BENCH_FLOOR_DATABASE_URL"], autocommit=True)
     query = parse_qs(environ.get("QUERY_STRING", ""))
-    workspace_id = environ.get("PATH_INFO", "/").strip("/")
-    body = list_json(_conn, workspace_id, query["dateFrom"][0], query["dateTo"][0])
+    path = environ.get("PATH_INFO", "/").strip("/")
+    if path.startswith("slots/"):
+        first, last = (dt.date.fromisoformat(query[name][0]) for name in ("dateFrom", "dateTo"))
+        now = dt.datetime.now(dt.UTC)
+        body = slots_json(_conn, path.removeprefix("slots/"), first, last, int(query["durationMinutes"][0]), now)
+    else:
+        body = list_json(_conn, path, query["dateFrom"][0], query["dateTo"][0])
     start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
     return [body]

@@ -12,7 +12,11 @@ One run, in this order:
    for a week, and of a create with two services; throughput of the 50-session list with 8
    concurrent clients; the SQL queries of each request, counted by running the same request
    through Django's test client inside ``CaptureQueriesContext`` (no DEBUG, no header);
-4. scale: ``seed_demo`` adds 1,000 workspaces of 1,000 sessions (``--quick``: 100) while the
+4. free slots: the busy workspace gets 20 staff members with working hours (its 6 members and 14
+   more; the 16 the seed left free get bookings of both kinds, some cancelled, and time off), a
+   booking policy with a buffer, and ``GET .../availability`` for the 14 days from tomorrow
+   (every member, 30 minutes) is measured against the floor's ``slots_json``;
+5. scale: ``seed_demo`` adds 1,000 workspaces of 1,000 sessions (``--quick``: 100) while the
    server runs, and the week view of the busy workspace is measured again.
 
 Every figure is also given as a ratio to the floor: the same rows fetched by one hand-written
@@ -37,6 +41,7 @@ import tempfile
 import threading
 import time
 import warnings
+import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -341,6 +346,7 @@ def run(settings: Settings, keep: bool, name: str | None, output: str | None = N
         figures += measure_lists(settings, api, wire, conn, counter, token, workspace, ranges)
         figures.append(measure_create(settings, api, conn, counter, token, workspace))
         rps = measure_throughput(settings, api, wire, token, workspace, ranges[50])
+        figures.append(measure_slots(settings, api, wire, conn, counter, token, workspace))
         scale = measure_scale(settings, env, api, conn, token, workspace, ranges[0])
         results = report(settings, figures, rps, scale, time.perf_counter() - started)
         if output:
@@ -470,6 +476,142 @@ def measure_throughput(settings, api, wire, token, workspace, span):
     floor_rps, _ = throughput(lambda: request(wire.port, "GET", floor_path), settings.throughput_seconds, CONCURRENCY)
     say(f"    throughput: {api_rps:.0f} req/s (floor over HTTP {floor_rps:.0f})")
     return api_rps, floor_rps, statistics.median(api_latencies)
+
+
+AVAILABILITY_STAFF = 20
+AVAILABILITY_DAYS = 14
+SLOT_MINUTES = 30
+
+
+def _new_id(n: int) -> str:
+    return f"{int(time.time()):08x}{secrets.token_hex(5)}{n:06x}"
+
+
+def prepare_availability(conn: psycopg.Connection, workspace: str) -> tuple[str, str]:
+    """20 staff with working hours in the busy workspace, the seed's 4 clinicians booked by the seed
+    and 16 more booked here (both kinds, one in five cancelled) with some time off, over the 14
+    days from tomorrow; a booking policy (15-minute grid, 10-minute buffer, an hour's notice).
+    Returns the date range (the workspace's tomorrow and 13 days later)."""
+    tz_name, client = conn.execute(
+        "SELECT w.timezone, c.id FROM workspaces_workspace w JOIN workspaces_client c ON c.workspace_id = w.id"
+        " WHERE w.id = %s ORDER BY c.id LIMIT 1",
+        (workspace,),
+    ).fetchone()
+    zone = zoneinfo.ZoneInfo(tz_name)
+    now = dt.datetime.now(dt.UTC)
+    seeded = [row[0] for row in conn.execute(
+        "SELECT id FROM workspaces_membership WHERE workspace_id = %s ORDER BY id", (workspace,)
+    ).fetchall()]  # fmt: skip
+    clinicians = {row[0] for row in conn.execute(
+        "SELECT id FROM workspaces_membership WHERE workspace_id = %s AND role IN ('owner', 'admin', 'specialist')",
+        (workspace,),
+    ).fetchall()}  # fmt: skip
+    added = []
+    with conn.transaction():
+        for n in range(AVAILABILITY_STAFF - len(seeded)):
+            user, member = _new_id(2 * n), _new_id(2 * n + 1)
+            conn.execute(
+                "INSERT INTO workspaces_user (id, password, is_superuser, email, name, is_active, is_staff,"
+                " date_joined) VALUES (%s, '!', false, %s, %s, true, false, %s)",
+                (user, f"bench-staff{n}@bench.example", f"Bench Staff {n:02d}", now),
+            )
+            conn.execute(
+                "INSERT INTO workspaces_membership (id, created_at, updated_at, workspace_id, user_id, role, is_active)"
+                " VALUES (%s, %s, %s, %s, %s, 'specialist', true)",
+                (member, now, now, workspace, user),
+            )
+            added.append(member)
+        staff = seeded + added
+        hours = [
+            (m, day, start, end) for m in staff for day in (7, 1, 2, 3, 4) for start, end in ((540, 780), (840, 1020))
+        ]
+        with conn.cursor().copy(
+            "COPY availability_workinghours (id, created_at, updated_at, workspace_id, membership_id, weekday,"
+            " start_minute, end_minute) FROM STDIN"
+        ) as copy:
+            for i, (member, day, start, end) in enumerate(hours):
+                copy.write_row((_new_id(10_000 + i), now, now, workspace, member, day, start, end))
+        today = now.astimezone(zone).date()
+        first = today + dt.timedelta(days=1)
+        sessions, consultations, time_off = [], [], []
+        for m, member in enumerate(staff):
+            if member in clinicians:
+                continue  # booked by the seed, every hour
+            for d in range(AVAILABILITY_DAYS):
+                day = first + dt.timedelta(days=d)
+                if d % 5 == m % 5:  # an afternoon off
+                    starts_at = dt.datetime.combine(day, dt.time(14), zone)
+                    time_off.append((member, starts_at, starts_at + dt.timedelta(hours=3)))
+                for k, hour in enumerate((9, 10, 11, 14, 15, 16)):
+                    if (k + m + d) % 3 == 0:
+                        continue
+                    start = dt.time(hour, 15 * ((k + d) % 3))
+                    starts_at = dt.datetime.combine(day, start, zone).astimezone(dt.UTC)
+                    minutes = (30, 45, 60)[(k + m) % 3]
+                    ends_at = starts_at + dt.timedelta(minutes=minutes)
+                    end = (dt.datetime.combine(day, start) + dt.timedelta(minutes=minutes)).time()
+                    cancelled = (k + m + d) % 5 == 0
+                    row = (member, starts_at, ends_at, day, start, end, minutes)
+                    (sessions if k % 2 else consultations).append((row, cancelled))
+        for i, ((member, starts_at, ends_at, day, start, end, minutes), cancelled) in enumerate(sessions):
+            conn.execute(
+                "INSERT INTO appointments_session (id, created_at, updated_at, workspace_id, staff_id, starts_at,"
+                " ends_at, name, client_id, date, start_time, end_time, duration_minutes, status, field_values,"
+                " attachments, notes, invoice) VALUES (%s, %s, %s, %s, %s, %s, %s, 'Bench', %s, %s, %s, %s, %s, %s,"
+                " '[]', '[]', '[]', NULL)",
+                (_new_id(20_000 + i), now, now, workspace, member, starts_at, ends_at, client, day, start, end,
+                 minutes, "cancelled" if cancelled else "scheduled"),
+            )  # fmt: skip
+        for i, ((member, starts_at, ends_at, day, start, end, minutes), cancelled) in enumerate(consultations):
+            conn.execute(
+                "INSERT INTO nutrition_nutritionsession (id, created_at, updated_at, workspace_id, staff_id,"
+                " starts_at, ends_at, client_id, type, status, date, start_time, end_time, duration_minutes,"
+                " attachments) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'online', %s, %s, %s, %s, %s, '[]')",
+                (_new_id(40_000 + i), now, now, workspace, member, starts_at, ends_at, client,
+                 "no_show" if cancelled else "scheduled", day, start, end, minutes),
+            )  # fmt: skip
+        for i, (member, starts_at, ends_at) in enumerate(time_off):
+            conn.execute(
+                "INSERT INTO availability_timeoff (id, created_at, updated_at, workspace_id, membership_id, starts_at,"
+                " ends_at, reason) VALUES (%s, %s, %s, %s, %s, %s, %s, 'Bench')",
+                (_new_id(60_000 + i), now, now, workspace, member, starts_at, ends_at),
+            )
+        conn.execute(
+            "INSERT INTO availability_bookingpolicy (id, created_at, updated_at, workspace_id, enforce_working_hours,"
+            " min_notice_minutes, max_advance_days, slot_step_minutes, buffer_minutes)"
+            " VALUES (%s, %s, %s, %s, false, 60, 365, 15, 10)",
+            (_new_id(70_000), now, now, workspace),
+        )
+    for table in ("workspaces_membership", "availability_workinghours", "availability_timeoff",
+                  "appointments_session", "nutrition_nutritionsession"):  # fmt: skip
+        conn.execute(f"ANALYZE {table}")
+    return first.isoformat(), (first + dt.timedelta(days=AVAILABILITY_DAYS - 1)).isoformat()
+
+
+def measure_slots(settings, api, wire, conn, counter, token, workspace) -> Figure:
+    date_from, date_to = prepare_availability(conn, workspace)
+    query = {"dateFrom": date_from, "dateTo": date_to, "durationMinutes": SLOT_MINUTES}
+    path = f"/api/v1/workspace/{workspace}/availability?" + urlencode(query)
+    floor_path = f"/slots/{workspace}?" + urlencode(query)
+    first, last = dt.date.fromisoformat(date_from), dt.date.fromisoformat(date_to)
+
+    def floor_slots() -> bytes:
+        return floor.slots_json(conn, workspace, first, last, SLOT_MINUTES, dt.datetime.now(dt.UTC))
+
+    # the floor gives the API's JSON: same slots, same order
+    status, body = request(api.port, "GET", path, token=token)
+    assert status == 200, body
+    slots = orjson.loads(body)["slots"]
+    if slots != orjson.loads(floor_slots())["slots"]:
+        raise SystemExit("the floor's free slots differ from the API's")
+    figure = Figure(f"free slots, {AVAILABILITY_STAFF} staff x {AVAILABILITY_DAYS} days", rows=len(slots))
+    figure.queries = counter.count("GET", path)
+    for _ in range(settings.rounds):
+        figure.samples.append(timed(lambda: request(api.port, "GET", path, token=token)))
+        figure.floor.append(timed(floor_slots))
+        figure.wire_floor.append(timed(lambda: request(wire.port, "GET", floor_path)))
+    say(f"    {figure.name}: {len(slots)} slots, {figure.median * 1e3:.2f} ms")
+    return figure
 
 
 def measure_week(settings, api, conn, token, workspace, week, label: str) -> Figure:

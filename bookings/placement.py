@@ -8,7 +8,9 @@ write needs before it is saved, in this order:
 3. the real start and end instants, through the one time-zone conversion
    (``nonexistent_local_time`` on ``start_time`` for a skipped local time);
 4. when the booking holds its staff member's time and was moved in time, given to another
-   staff member or created: the double-booking check across every kind, under a lock.
+   staff member or created: under a lock, the working-hours check when the workspace's booking
+   policy enforces it (``availability.rules``: ``outside_working_hours``), then the
+   double-booking check across every kind.
 
 Holding under concurrency: before checking, the transaction locks the staff member's membership
 row (``SELECT ... FOR UPDATE``). That row always exists, so two requests for one free slot
@@ -24,6 +26,7 @@ from datetime import date, datetime, time
 
 from django.utils.translation import gettext_lazy as _
 
+from availability.rules import ensure_working_time, working_time_facts
 from bookings.models import Booking, booking_models
 from bookings.time import MAX_SPAN, booking_span, end_clock
 from workspaces.errors import ConflictError
@@ -67,7 +70,7 @@ def booking_place(booking: Booking, *, before: Placement | None) -> None:
     """Check and derive, on ``booking`` as it will be saved; ``before`` is None for a new one.
 
     Raises ``invalid_status_transition`` (409), ``nonexistent_local_time`` or an invalid date
-    (400) and ``staff_conflict`` (409), each on its model field.
+    (400), ``outside_working_hours`` (409) and ``staff_conflict`` (409), each on its model field.
     """
     kind = type(booking)
     if before is not None:
@@ -90,8 +93,11 @@ def booking_place(booking: Booking, *, before: Placement | None) -> None:
 
 
 def booking_ensure_staff_free(booking: Booking, *, exclude_self: bool) -> None:
-    """Lock the staff member, then refuse (409 ``staff_conflict``) an overlap with any active booking."""
-    list(Membership.objects.select_for_update().filter(pk=booking.staff_id).values_list("pk", flat=True))
+    """Lock the staff member, then refuse (409 ``outside_working_hours``) a time they do not work
+    when the workspace's policy says so, and (409 ``staff_conflict``) an overlap with any active
+    booking. The lock's query also reads what the working-hours check needs."""
+    staff = Membership.objects.select_for_update().filter(pk=booking.staff_id)
+    ensure_working_time(booking, staff.values(**working_time_facts(booking)).get())
     overlaps = []
     for kind in booking_models():
         overlapping = kind.objects.filter(

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "sessions.apps.AppointmentsConfig",
     "nutrition",
     "records",
+    "availability",
     "backoffice",
     "billing",
     "simple_history",

@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("sessions.urls")),
     path("", include("nutrition.urls")),
     path("", include("records.urls")),
+    path("", include("availability.urls")),
     path("", include("backoffice.api_urls")),
     path("", include("billing.urls")),
     path("", include("notifications.urls")),

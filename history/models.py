@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
+from availability.models import BookingPolicy, TimeOff, WorkingHours
 from billing.models import BillingSettings, Invoice, Payment
 from history.context import Door, current_door, current_reason
 from history.recording import values_for
@@ -211,6 +212,25 @@ _register(
     verbose_name_plural=_("historical session fields"),
 )
 
+_register(
+    WorkingHours,
+    index_prefix="hist_workhours",
+    verbose_name=_("historical working hours"),
+    verbose_name_plural=_("historical working hours"),
+)
+_register(
+    TimeOff,
+    index_prefix="hist_timeoff",
+    verbose_name=_("historical time off"),
+    verbose_name_plural=_("historical time off"),
+)
+_register(
+    BookingPolicy,
+    index_prefix="hist_bookingpolicy",
+    verbose_name=_("historical booking policy"),
+    verbose_name_plural=_("historical booking policies"),
+)
+
 HistoricalService = Service.history.model
 HistoricalClient = Client.history.model
 HistoricalSession = Session.history.model
@@ -224,6 +244,9 @@ HistoricalSessionAttachment = SessionAttachment.history.model
 HistoricalConsultationAttachment = ConsultationAttachment.history.model
 HistoricalSessionField = SessionField.history.model
 HistoricalWebhookEndpoint = WebhookEndpoint.history.model
+HistoricalWorkingHours = WorkingHours.history.model
+HistoricalTimeOff = TimeOff.history.model
+HistoricalBookingPolicy = BookingPolicy.history.model
 
 #: every recorded model -> its historical model
 RECORDED = {
@@ -240,6 +263,9 @@ RECORDED = {
     ConsultationAttachment: HistoricalConsultationAttachment,
     SessionField: HistoricalSessionField,
     WebhookEndpoint: HistoricalWebhookEndpoint,
+    WorkingHours: HistoricalWorkingHours,
+    TimeOff: HistoricalTimeOff,
+    BookingPolicy: HistoricalBookingPolicy,
 }
 
 

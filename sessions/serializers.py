@@ -233,9 +233,14 @@ class SessionWriteSerializer(ScopedReferencesMixin, ApiSerializer):
 
     def validate(self, attrs):
         attrs = super().validate(attrs)  # resolves clientId, serviceIds, staffId in the workspace
-        for service in attrs.get("services") or []:
-            if not service.is_active:
-                raise serializers.ValidationError({"serviceIds": [SERVICE_INACTIVE % {"id": service.pk}]})
-            if service.scope != ServiceScope.SESSIONS:
-                raise serializers.ValidationError({"serviceIds": [SERVICE_WRONG_SCOPE % {"id": service.pk}]})
+        ensure_usable_services(attrs.get("services") or [])
         return attrs
+
+
+def ensure_usable_services(services) -> None:
+    """A session's services (of its workspace) must be active and for sessions: a 400 on serviceIds."""
+    for service in services:
+        if not service.is_active:
+            raise serializers.ValidationError({"serviceIds": [SERVICE_INACTIVE % {"id": service.pk}]})
+        if service.scope != ServiceScope.SESSIONS:
+            raise serializers.ValidationError({"serviceIds": [SERVICE_WRONG_SCOPE % {"id": service.pk}]})

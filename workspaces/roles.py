@@ -47,6 +47,11 @@ PERMISSION_ROLES: dict[str, frozenset[str]] = {
     # admins change them.
     "workspace.view": _ALL,
     "workspace.manage": _MANAGERS,
+    # Not in the contract's table either (its section "Availability"): everyone reads working
+    # hours, time off and free slots; owners and admins edit anyone's working hours and time
+    # off and the workspace's booking policy (a member edits their own: workspaces.tenancy.OwnOr).
+    "availability.view": _ALL,
+    "availability.manage": _MANAGERS,
 }
 
 

@@ -9,10 +9,14 @@ Order of answers (contract, "Who may do what"):
 5. only then the object in the path: unknown or another workspace's, 404.
 
 The workspace and the caller's membership are loaded together in one query and kept on the view.
-Viewsets declare ``permissions = {action: permission}`` and never override ``get_queryset``.
+Viewsets declare ``permissions = {action: permission}`` and never override ``get_queryset``. A
+permission may be :class:`OwnOr`: needed unless the member the path is nested under is the caller
+(a member edits their own working hours; owners and admins anyone's).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +30,19 @@ from workspaces.ids import is_object_id
 from workspaces.models import Membership, Workspace
 
 PERMISSION_DENIED_MESSAGE = _("Your role does not allow this action.")
+
+
+@dataclass(frozen=True)
+class OwnOr:
+    """A permission needed unless the member the path names is the caller: ``OwnOr("availability.manage")``
+    on an endpoint nested under a member (``parent = (Membership, "member_id", ...)``) lets every
+    member act on their own and holders of the permission on anyone's.
+
+    Decided with the role check (step 4), from the path alone: another member's path is a 403
+    for a caller without the permission whether or not that member exists.
+    """
+
+    permission: str
 
 
 def resolve_membership(user, workspace_id: str) -> Membership:
@@ -54,7 +71,7 @@ class WorkspacePermission(permissions.BasePermission):
         if view.workspace.require_two_factor and not request.user.two_factor_enabled:
             raise TwoFactorRequired()
         required = view.required_permission()
-        if required is not None and not membership.has_permission(required):
+        if required is not None and not view.permits(membership, required):
             raise exceptions.PermissionDenied(PERMISSION_DENIED_MESSAGE)
         return True
 
@@ -71,6 +88,7 @@ GUARDED = frozenset(
         "get_authenticators",
         "check_permissions",
         "initial",
+        "permits",
     }
 )
 
@@ -88,7 +106,7 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
     """
 
     permission_classes = [WorkspacePermission]
-    permissions: dict[str, str] = {}
+    permissions: dict[str, str | OwnOr] = {}
     envelope: tuple[str, str] = ("item", "items")
     ordering: list[str] = ["id"]
     read_serializer_class = None
@@ -109,10 +127,15 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
                 f"{cls.__name__} must not define {', '.join(overridden)}: workspace scoping and the access "
                 "checks belong to WorkspaceScopedViewSet."
             )
+        own = any(isinstance(required, OwnOr) for required in cls.permissions.values())
+        if own and (cls.parent is None or cls.parent[0] is not Membership):
+            raise TypeError(
+                f"{cls.__name__}: OwnOr needs an endpoint nested under a member (parent = (Membership, ...))"
+            )
 
     # -- scoping --------------------------------------------------------------------------
 
-    def required_permission(self) -> str | None:
+    def required_permission(self) -> str | OwnOr | None:
         if self.action is None:  # OPTIONS, or a method no action serves: answered after auth
             return None
         try:
@@ -120,11 +143,21 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
         except KeyError:
             raise exceptions.MethodNotAllowed(self.request.method) from None
 
+    def permits(self, membership: Membership, required: str | OwnOr) -> bool:
+        """Whether the caller's ``membership`` may take this action (the contract's step 4)."""
+        if isinstance(required, OwnOr):
+            _model, kwarg, _field = self.parent
+            return self.kwargs.get(kwarg) == membership.pk or membership.has_permission(required.permission)
+        return membership.has_permission(required)
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)  # 401, 404 for the workspace, 403s (WorkspacePermission)
         if self.parent is not None and self.action is not None:
             model, kwarg, _field = self.parent
-            self.parent_object = _found(model.objects.filter(workspace=self.workspace), self.kwargs[kwarg])
+            if model is Membership and self.kwargs[kwarg] == self.membership.pk:
+                self.parent_object = self.membership  # the caller's own, already loaded
+            else:
+                self.parent_object = _found(model.objects.filter(workspace=self.workspace), self.kwargs[kwarg])
 
     def visible(self, queryset: QuerySet) -> QuerySet:
         """Rows of the workspace this caller may see (a subclass narrows: private notes); every read,

@@ -81,3 +81,30 @@ def paginate(request, queryset, ordering: list[str]) -> tuple[list, str | None, 
         else:
             next_cursor = _encode_cursor([getattr(last, name) for name in ordering])
     return rows, next_cursor, True
+
+
+def paginate_items(request, items: list, key) -> tuple[list, str | None, bool]:
+    """:func:`paginate` over a list computed in Python (free slots), already in the order of
+    ``key(item)``, a tuple of strings unique to each item; the cursor holds the last item's key."""
+    limit = parse_limit(request)
+    cursor = request.query_params.get("cursor")
+    if cursor:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+            after = orjson.loads(raw)
+            if not isinstance(after, list) or not all(isinstance(value, str) for value in after):
+                raise ValueError
+        except (ValueError, binascii.Error, orjson.JSONDecodeError) as exc:
+            raise BadRequest(_("The cursor is not valid."), code="invalid_cursor", field="cursor") from exc
+        items = [item for item in items if list(key(item)) > after]
+    if limit is None and not cursor:
+        if len(items) > MAX_UNPAGED:
+            raise BadRequest(
+                _("More than %(max)s results: narrow the filters or page with ?limit=.") % {"max": MAX_UNPAGED},
+                code="too_many_results",
+            )
+        return items, None, False
+    limit = limit or MAX_PAGE
+    page = items[:limit]
+    next_cursor = _encode_cursor(list(key(page[-1]))) if len(items) > limit else None
+    return page, next_cursor, True

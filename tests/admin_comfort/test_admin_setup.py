@@ -20,7 +20,7 @@ from workspaces.models import Client, Membership, User
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"workspaces", "services", "appointments", "nutrition", "backoffice", "notifications"}
+PROJECT_APPS = {"workspaces", "services", "appointments", "nutrition", "availability", "backoffice", "notifications"}
 #: what "clients, staff and services" are in the database
 CHOSEN_BY_AUTOCOMPLETE = (Client, Membership, Service)
 

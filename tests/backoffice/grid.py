@@ -32,6 +32,7 @@ class Column:
     classes: list[str]
     hours: dict[float, list[str]] = field(default_factory=dict)  # top -> labels
     blocks: list[Block] = field(default_factory=list)
+    shades: list[tuple[str, float, float]] = field(default_factory=list)  # (kind, top, height)
 
 
 def _style(value: str) -> dict[str, str]:
@@ -52,6 +53,11 @@ class _GridParser(HTMLParser):
             self.html_attrs = attrs
         elif tag == "section" and "bo-column" in classes:
             self.columns.append(Column(attrs["data-key"], attrs["data-day"], int(attrs["data-day-minutes"]), classes))
+        elif tag == "div" and "bo-shade" in classes:
+            style = _style(attrs["style"])
+            kind = next(c.removeprefix("bo-") for c in classes if c != "bo-shade")
+            top, height = (float(style[name].removesuffix("px")) for name in ("top", "height"))
+            self.columns[-1].shades.append((kind, top, height))
         elif tag == "div" and "bo-hour" in classes:
             self._hour_top = float(_style(attrs["style"])["top"].removesuffix("px"))
         elif tag == "a" and "bo-block" in classes:

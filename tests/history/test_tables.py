@@ -43,6 +43,9 @@ def test_every_recorded_model_has_its_history():
         "records.ConsultationAttachment",
         "records.SessionField",
         "notifications.WebhookEndpoint",
+        "availability.WorkingHours",
+        "availability.TimeOff",
+        "availability.BookingPolicy",
     }
     for model, history_model in RECORDED.items():
         assert model.history.model is history_model

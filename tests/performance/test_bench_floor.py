@@ -12,9 +12,12 @@ import orjson
 import pytest
 from django.db import connection
 
+from availability.models import TimeOff
 from bench import floor
 from billing.actions import invoice_draft_for_session, invoice_issue
 from tests import factories
+from tests.availability.conftest import make_team, next_clock_change, set_hours, set_policy
+from tests.nutrition.factories import NutritionSessionFactory
 from tests.sessions.conftest import session_url, sessions_url
 from tests.sessions.factories import SessionFactory
 
@@ -68,3 +71,34 @@ def test_the_floor_create_writes_what_the_api_then_reads(workspace, owner):
     )["session"]
     read = owner.get(session_url(workspace, written["id"])).json()["session"]
     assert read == written
+
+
+def test_the_floor_free_slots_are_the_apis(db):
+    # given a Berlin practice around the night its clocks go forward: three members with working
+    # hours (one across midnight), bookings of both kinds (some cancelled), time off, a policy
+    team = make_team("Europe/Berlin")
+    day = next_clock_change("Europe/Berlin", forward=True)
+    others = [factories.MembershipFactory(workspace=team.workspace) for _ in range(2)]
+    set_hours(team.staff, *[(weekday, "00:00", "05:00") for weekday in range(1, 8)])
+    set_hours(others[0], *[(weekday, "09:00", "12:00") for weekday in range(1, 8)], (3, "13:00", "24:00"))
+    set_hours(others[1], (day.isoweekday(), "01:30", "03:30"), (day.isoweekday() % 7 + 1, "00:00", "08:00"))
+    set_policy(team.workspace, slot_step_minutes=20, buffer_minutes=10, min_notice_minutes=30)
+    SessionFactory(workspace=team.workspace, staff=team.staff, date=day, start_time=dt.time(1), duration_minutes=40)
+    SessionFactory(workspace=team.workspace, staff=others[0], date=day, start_time=dt.time(10), status="cancelled")
+    NutritionSessionFactory(workspace=team.workspace, staff=others[0], date=day, start_time=dt.time(10, 30))
+    NutritionSessionFactory(
+        workspace=team.workspace, staff=team.staff, date=day, start_time=dt.time(3), status="no_show"
+    )
+    TimeOff.objects.create(
+        workspace=team.workspace,
+        membership=others[1],
+        starts_at=dt.datetime.combine(day + dt.timedelta(days=1), dt.time(2), dt.UTC),
+        ends_at=dt.datetime.combine(day + dt.timedelta(days=1), dt.time(3, 15), dt.UTC),
+    )
+    first, last = day - dt.timedelta(days=1), day + dt.timedelta(days=2)
+
+    # when the API and the floor answer the same query, then they give the same JSON
+    api = team.slots(dateFrom=first.isoformat(), dateTo=last.isoformat(), durationMinutes=45)
+    assert api.status_code == 200
+    mine = floor.slots_json(connection.connection, team.workspace.pk, first, last, 45, dt.datetime.now(dt.UTC))
+    assert orjson.loads(mine) == api.json() and len(api.json()["slots"]) > 20

@@ -23,6 +23,7 @@ _POOLS = {
     "services": "services",
     "sessions": "sessions",
     "nutrition/sessions": "nutrition",
+    "members": "staff",  # a member's working hours and time off
 }
 _PATH_NAMES = {"workspace_id", "workspaceId"}
 
@@ -86,3 +87,17 @@ def map_body(context, body):
     if "serviceIds" in body and services and _RANDOM.random() < 0.8:
         body["serviceIds"] = _RANDOM.sample(services, k=_RANDOM.randint(1, min(3, len(services))))
     return body
+
+
+@schemathesis.hook
+def map_query(context, query):
+    """A staff member and services in a query (free slots): mostly real ones of the workspace."""
+    if not _IDS or not isinstance(query, dict):
+        return query
+    staff = _IDS.get("staff", [])
+    if "staffId" in query and staff and _RANDOM.random() < 0.8:
+        query["staffId"] = _RANDOM.choice(staff)
+    services = _IDS.get("services", [])
+    if "serviceIds" in query and services and _RANDOM.random() < 0.8:
+        query["serviceIds"] = ",".join(_RANDOM.sample(services, k=_RANDOM.randint(1, min(3, len(services)))))
+    return query

@@ -25,6 +25,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework_simplejwt.tokens import AccessToken
 
+from availability.models import BookingPolicy, TimeOff, WorkingHours
 from nutrition.models import FollowUp, NutritionSession
 from records.models import ConsultationAttachment, Note, SessionAttachment, SessionField
 from services.models import Service
@@ -81,6 +82,9 @@ def snapshot(world) -> dict:
         ),
         "fields": sorted(SessionField.objects.filter(workspace=ws).values_list("key", "label", "is_active")),
         "members": sorted(Membership.objects.filter(workspace=ws).values_list("id", "role", "is_active")),
+        "working_hours": sorted(WorkingHours.objects.filter(workspace=ws).values_list("id", "weekday", "start_minute")),
+        "time_off": sorted(TimeOff.objects.filter(workspace=ws).values_list("id", "starts_at", "reason")),
+        "policy": list(BookingPolicy.objects.filter(workspace=ws).values_list("buffer_minutes", flat=True)),
     }
 
 
@@ -186,6 +190,15 @@ def test_every_endpoint_against_six_kinds_of_caller_and_nothing_of_b_leaks():
         check(("/api/v1", f"sessions list ?{query.split('=')[0]}=B's", "member with the permission"), response, 200)
         if response.status_code == 200 and response.json()["sessions"]:
             failures.append(f"sessions?{query} listed something")
+    # free slots naming B's staff member or services: a 404 naming the parameter
+    for query, field in [
+        (f"durationMinutes=30&staffId={b.staff.pk}", "staffId"),
+        (f"serviceIds={b.services[0].pk}", "serviceIds"),
+    ]:
+        response = owner.get(f"{root}/availability?dateFrom=2031-01-06&dateTo=2031-01-07&{query}")
+        check(("/api/v1", f"free slots ?{field}=B's", "member with the permission"), response, 404, "not_found")
+        if response.status_code == 404 and field not in response.json()["error"].get("fields", {}):
+            failures.append(f"availability?{query}: the 404 does not name {field}")
     for query in [f"clientId={b.client.pk}", f"specialistId={b.staff.pk}"]:
         response = owner.get(f"{root}/nutrition/sessions?{query}")
         check(("/api/v1", f"nutrition list ?{query.split('=')[0]}=B's", "member with the permission"), response, 200)

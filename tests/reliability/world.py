@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from availability import actions as availability_actions
+from availability.models import TimeOff
 from tests import factories
 from tests.nutrition.factories import FollowUpFactory, NutritionSessionFactory
 from tests.records.factories import (
@@ -44,6 +46,7 @@ class World:
     attachment: object  # of the session (stored)
     consultation_attachment: object  # (stored)
     field: object  # a custom session field
+    time_off: object  # the specialist's
     marker: str
     secrets: list[str] = field(default_factory=list)  # strings that must never leave the workspace
 
@@ -97,6 +100,16 @@ class World:
     def new_field(self):
         return SessionFieldFactory(workspace=self.workspace, key=f"{self.marker.lower()}-{next(_counter)}")
 
+    def new_time_off(self):
+        starts_at = dt.datetime(2031, 1, 1, tzinfo=dt.UTC) + dt.timedelta(days=next(_counter))
+        return TimeOff.objects.create(
+            workspace=self.workspace,
+            membership=self.staff,
+            starts_at=starts_at,
+            ends_at=starts_at + dt.timedelta(hours=12),
+            reason=f"{self.marker} leave",
+        )
+
 
 def build_world(marker: str, **workspace_fields) -> World:
     workspace = factories.WorkspaceFactory(name=f"{marker} practice", **workspace_fields)
@@ -131,9 +144,18 @@ def build_world(marker: str, **workspace_fields) -> World:
         booking=consultation, uploaded_by=staff, name=f"{marker} plan.pdf", stored=True
     )
     field = SessionFieldFactory(workspace=workspace, key=f"{marker.lower()}-field", label=f"{marker} label")
+
+    availability_actions.working_hours_set(membership=staff, intervals=[(day, 540, 1020) for day in range(1, 8)])
+    time_off = TimeOff.objects.create(
+        workspace=workspace,
+        membership=staff,
+        starts_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+        ends_at=dt.datetime(2030, 1, 2, tzinfo=dt.UTC),
+        reason=f"{marker} leave",
+    )
     world = World(
         workspace, owner, staff, client, services, session, consultation, follow_up, note, attachment,
-        consultation_attachment, field, marker,
+        consultation_attachment, field, time_off, marker,
     )  # fmt: skip
     world.secrets = [
         marker,
@@ -145,6 +167,7 @@ def build_world(marker: str, **workspace_fields) -> World:
         note.pk,
         attachment.pk,
         consultation_attachment.pk,
+        time_off.pk,
         staff.pk,
         *(s.pk for s in services),
     ]
@@ -233,6 +256,18 @@ def _nested(parent: str, attribute: str, collection: str, new: str | None = None
 
 def _nested_foreign(parent: str, attribute: str, collection: str, suffix: str = ""):
     return lambda w, p, foreign: f"{w.root(p)}/{parent}/{getattr(w, attribute).pk}/{collection}/{foreign}{suffix}"
+
+
+def _member(collection: str) -> Callable[[World, str], str]:
+    """A path under the specialist (the callers are other members: the permission is needed)."""
+    return lambda world, prefix: f"{world.root(prefix)}/members/{world.staff.pk}/{collection}"
+
+
+def _foreign_member(collection: str) -> Callable[[World, str, str], str]:
+    return lambda world, prefix, foreign_id: f"{world.root(prefix)}/members/{foreign_id}/{collection}"
+
+
+SLOTS_QUERY = "availability?dateFrom=2031-01-06&dateTo=2031-01-07&durationMinutes=30"
 
 
 def _item(collection: str, new: str) -> Callable[[World, str], str]:
@@ -371,6 +406,59 @@ ENDPOINTS: list[Op] = [
         kind="consultation",
         object_path=lambda w, p, foreign: f"{w.root(p)}/nutrition/sessions/{foreign}/follow-ups",
     ),
+    Op(
+        "working hours get",
+        "GET",
+        "availability.view",
+        _member("working-hours"),
+        kind="member",
+        object_path=_foreign_member("working-hours"),
+    ),
+    Op(
+        "working hours put",
+        "PUT",
+        "availability.manage",
+        _member("working-hours"),
+        lambda w: {"workingHours": [{"weekday": 2, "start": "08:00", "end": "12:00"}]},
+        kind="member",
+        object_path=_foreign_member("working-hours"),
+    ),
+    Op(
+        "time off list",
+        "GET",
+        "availability.view",
+        _member("time-off"),
+        kind="member",
+        object_path=_foreign_member("time-off"),
+    ),
+    Op(
+        "time off add",
+        "POST",
+        "availability.manage",
+        _member("time-off"),
+        lambda w: {"startsAt": "2032-01-01T00:00:00Z", "endsAt": "2032-01-02T00:00:00Z"},
+        201,
+        kind="member",
+        object_path=_foreign_member("time-off"),
+    ),
+    Op(
+        "time off remove",
+        "DELETE",
+        "availability.manage",
+        lambda w, p: f"{w.root(p)}/members/{w.staff.pk}/time-off/{w.new_time_off().pk}",
+        ok=204,
+        kind="time_off",
+        object_path=lambda w, p, foreign: f"{w.root(p)}/members/{w.staff.pk}/time-off/{foreign}",
+    ),
+    Op("booking policy get", "GET", "availability.manage", _collection("booking-policy")),
+    Op(
+        "booking policy patch",
+        "PATCH",
+        "availability.manage",
+        _collection("booking-policy"),
+        lambda w: {"bufferMinutes": 5},
+    ),
+    Op("free slots", "GET", "availability.view", _collection(SLOTS_QUERY)),
     Op(
         "follow-ups remove",
         "DELETE",
@@ -521,4 +609,6 @@ def foreign_id(world: World, kind: str) -> str:
         "attachment": world.attachment.pk,
         "consultation_attachment": world.consultation_attachment.pk,
         "field": world.field.key,
+        "member": world.staff.pk,
+        "time_off": world.time_off.pk,
     }[kind]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.permissions import AllowAny
 
-from workspaces.tenancy import GUARDED, WorkspaceScopedViewSet
+from workspaces.models import Client, Membership
+from workspaces.tenancy import GUARDED, OwnOr, WorkspaceScopedViewSet
 
 pytestmark = pytest.mark.django_db  # (the shared autouse cache fixture)
 
@@ -27,3 +28,18 @@ def test_the_guarded_names_cover_the_queryset_the_object_the_checks_and_the_door
 def test_a_viewset_declaring_only_its_own_parts_is_accepted():
     viewset = type("Fine", (WorkspaceScopedViewSet,), {"permissions": {"list": "clients.view"}})
     assert issubclass(viewset, WorkspaceScopedViewSet)
+
+
+def test_own_or_needs_an_endpoint_nested_under_a_member():
+    with pytest.raises(TypeError, match="OwnOr"):
+        type("NotNested", (WorkspaceScopedViewSet,), {"permissions": {"update": OwnOr("availability.manage")}})
+    with pytest.raises(TypeError, match="OwnOr"):
+        type(
+            "UnderAClient",
+            (WorkspaceScopedViewSet,),
+            {"permissions": {"update": OwnOr("x")}, "parent": (Client, "client_id", "client")},
+        )
+    # under a member it is fine, and the rule itself (``permits``) is guarded like the rest
+    type("UnderAMember", (WorkspaceScopedViewSet,), {"permissions": {"update": OwnOr("x")},
+                                                       "parent": (Membership, "member_id", "membership")})  # fmt: skip
+    assert "permits" in GUARDED
