@@ -100,8 +100,8 @@ def test_each_workspace_has_its_own(team, other_workspace):
     assert bearer(owner_b.user).get(policy_url(other_workspace)).json() == {"bookingPolicy": DEFAULTS}
 
 
-# Queries of a GET: 1. the user (JWT), 2. the caller's membership and workspace, 3. the policy
-def test_reading_it_costs_three_queries(team, django_assert_num_queries):
+# Queries of a GET: 1. the caller's membership with its workspace and user, 2. the policy
+def test_reading_it_costs_two_queries(team, django_assert_num_queries):
     team.api.patch(policy_url(team.workspace), {"bufferMinutes": 5}, format="json")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         team.api.get(policy_url(team.workspace))

@@ -17,15 +17,14 @@ from workspaces.timezones import local_span
 pytestmark = pytest.mark.django_db
 
 # Queries of a free-slot request:
-#   1. the user, from the JWT (authentication)
-#   2. the caller's membership joined with its workspace (tenancy)
-#   3. the workspace's booking policy
-#   4. the staff members (active, with working hours, or the one asked for), each with their
+#   1. the caller's membership joined with its workspace and their user (authentication, tenancy)
+#   2. the workspace's booking policy
+#   3. the staff members (active, with working hours, or the one asked for), each with their
 #      name and their week as one array column
-#   5. what keeps them busy in the range: their time off, and their active sessions and
+#   4. what keeps them busy in the range: their time off, and their active sessions and
 #      consultations (one UNION ALL, each part through its workspace-led index)
 # and, with serviceIds, one more: the services (their durations).
-QUERIES = 5
+QUERIES = 4
 
 
 def busy_workspace(team, *, staff: int, days: int) -> tuple[list, dt.date]:

@@ -185,14 +185,13 @@ def test_both_prefixes_with_and_without_a_trailing_slash(team):
 
 
 # Queries of a GET (and of a PUT, before its own writes):
-#   1. the user, from the JWT (authentication)
-#   2. the caller's membership joined with its workspace (tenancy)
-#   3. the member in the path, in the workspace (the parent)
-#   4. the week's intervals
+#   1. the caller's membership joined with its workspace and their user (authentication, tenancy)
+#   2. the member in the path, in the workspace (the parent)
+#   3. the week's intervals
 @pytest.mark.parametrize("count", [1, 40])
 def test_reading_a_week_costs_the_same_queries_for_1_or_40_intervals(team, django_assert_num_queries, count):
     set_hours(team.staff, *[(1 + n % 7, f"{n // 7:02d}:00", f"{n // 7:02d}:30") for n in range(count)])
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = team.api.get(hours_url(team.workspace, team.staff))
     assert len(response.json()["workingHours"]) == count
 
@@ -200,7 +199,7 @@ def test_reading_a_week_costs_the_same_queries_for_1_or_40_intervals(team, djang
 def test_a_members_own_week_costs_one_query_less(team, django_assert_num_queries):
     # the caller's own membership is already loaded: no lookup of the member in the path
     specialist = bearer(team.staff.user)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert specialist.get(hours_url(team.workspace, team.staff)).status_code == 200
 
 

@@ -1,8 +1,8 @@
 """Billing's list and detail endpoints run the same number of SQL queries for 1 row as for many.
 
-Every request pays two queries before its own work:
-  1. the caller's user (JWT authentication)
-  2. the caller's membership joined with its workspace (tenancy: 404 / 403 checks)
+Every request pays one query before its own work:
+  1. the caller's membership joined with its workspace and their user (authentication: the user
+     the token names, checked; tenancy: 404 / 403 checks)
 """
 
 from __future__ import annotations
@@ -38,10 +38,10 @@ def test_the_invoice_list_costs_the_same_for_1_and_many(workspace, owner, rows, 
     invoices(workspace, rows)
     # 3. the invoices with their client (clientName) and workspace joined, and their session ids
     #    as one array each (billing.selectors.invoice_queryset), through invoice_ws_date_idx
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         response = owner.get(invoices_url(workspace))
     assert len(response.json()["invoices"]) == rows
-    with django_assert_num_queries(3):  # a page costs the same
+    with django_assert_num_queries(2):  # a page costs the same
         assert owner.get(invoices_url(workspace) + "?limit=5&status=issued").status_code == 200
 
 
@@ -49,7 +49,7 @@ def test_the_invoice_list_costs_the_same_for_1_and_many(workspace, owner, rows, 
 def test_an_invoice_costs_the_same_whatever_the_others(workspace, owner, rows, django_assert_num_queries):
     made = invoices(workspace, rows)
     # 3. the invoice, as the list reads it
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert owner.get(invoice_url(workspace, made[-1])).status_code == 200
 
 
@@ -60,14 +60,14 @@ def test_an_invoices_payments_cost_the_same_for_1_and_many(workspace, owner, row
         actions.payment_record(invoice=invoice, amount=Decimal("0.01"), method="card")
     # 3. the invoice (404 if not this workspace's)
     # 4. its payments, through payment_ws_invoice_idx
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         response = owner.get(invoice_url(workspace, invoice, "payments"))
     assert len(response.json()["payments"]) == rows
 
 
 def test_the_settings_cost_one_query(workspace, owner, django_assert_num_queries):
     # 3. the workspace's settings row (or none: the defaults)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert owner.get(settings_url(workspace)).status_code == 200
 
 
@@ -75,5 +75,5 @@ def test_the_settings_cost_one_query(workspace, owner, django_assert_num_queries
 def test_the_pdf_of_an_issued_invoice_costs_one_query(workspace, owner, rows, django_assert_num_queries):
     made = invoices(workspace, rows + 1)
     # 3. the invoice with client and workspace (an issued invoice prints the seller it kept)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert owner.get(invoice_url(workspace, made[1], "pdf")).status_code == 200

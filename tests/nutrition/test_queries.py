@@ -47,12 +47,11 @@ def bulk_consultations(workspace, count: int, follow_ups_each: int) -> list[Nutr
 
 
 # Queries of a list request (and of a detail request):
-#   1. the user, from the JWT (authentication)
-#   2. the caller's membership joined with its workspace (tenancy)
-#   3. the consultations of the page (the detail: the one consultation) as rows, each with its
+#   1. the caller's membership joined with its workspace and their user (authentication, tenancy)
+#   2. the consultations of the page (the detail: the one consultation) as rows, each with its
 #      follow-ups as one JSON array built by PostgreSQL (nutrition.selectors.nutrition_rows)
-LIST_QUERIES = 3
-DETAIL_QUERIES = 3
+LIST_QUERIES = 2
+DETAIL_QUERIES = 2
 
 
 @pytest.mark.parametrize("count", [10, 200])

@@ -3,9 +3,9 @@
 A later change that reads something per row (an N+1) fails here. The counts are exact: a change
 that adds a query anywhere must say so by changing the number and its comment.
 
-Every request pays two queries before its own work:
-  1. the caller's user (JWT authentication)
-  2. the caller's membership joined with its workspace (tenancy: 404 / 403 checks)
+Every request pays one query before its own work:
+  1. the caller's membership joined with its workspace and their user (authentication: the user
+     the token names, checked; tenancy: 404 / 403 checks)
 """
 
 from __future__ import annotations
@@ -91,20 +91,20 @@ def make_consultations(workspace, n):
 # (path under the workspace, rows maker, list queries, detail queries or None when there is no detail)
 ENDPOINTS = {
     # 3. the workspace's clients (search and order through client_ws_search_idx)
-    "clients": ("clients", make_clients, 3, 3),
+    "clients": ("clients", make_clients, 2, 2),
     # 3. the workspace's members joined with their users
-    "members": ("members", make_members, 3, None),
+    "members": ("members", make_members, 2, None),
     # 3. the workspace's live services
-    "services": ("services", make_services, 3, 3),
+    "services": ("services", make_services, 2, 2),
     # 3. the sessions as rows of the read shape, with client and staff names joined (on id and
     #    workspace), the services as one [id, name] array per session and the notes and attachments
     #    the caller may read as one JSON array each, in the same query (sessions.selectors.session_rows,
     #    records.selectors); the detail reads the same row
-    "sessions": ("sessions", make_sessions, 3, 3),
+    "sessions": ("sessions", make_sessions, 2, 2),
     # 3. the consultations as rows of the read shape, each with its follow-ups and its attachments
     #    as JSON arrays (nutrition.selectors.nutrition_rows, through nutrition_followup_ws_idx and
     #    records_consfile_ws_idx); the detail alike
-    "nutrition": ("nutrition/sessions", make_consultations, 3, 3),
+    "nutrition": ("nutrition/sessions", make_consultations, 2, 2),
 }
 
 
@@ -146,20 +146,20 @@ def test_detail_query_count_does_not_grow_with_rows(endpoint, rows, workspace, o
 
 # A create (POST .../sessions with services and a staff member) as production runs it, in a
 # transaction of its own (no surrounding test transaction, so no savepoint either):
-#   1. the caller's user    2. the caller's membership with its workspace
+#   1. the caller's membership with its workspace and their user
 #   BEGIN
-#   3. the workspace's active custom field definitions (records.fields: fieldValues are checked
+#   2. the workspace's active custom field definitions (records.fields: fieldValues are checked
 #      against them, required "pre" ones needed)
-#   4. the client    5. the services (one query for the list)    6. the staff member with its user
-#   7. the staff member's row locked (SELECT ... FOR UPDATE: concurrent bookings take turns)
-#   8. any overlapping session of either kind (one UNION ALL, each through its staff index)
-#   9. INSERT the session    10. INSERT its history row (history app)
-#   11. the workspace's webhook endpoints subscribed to session.created (notifications: none here, so
+#   3. the client    4. the services (one query for the list)    5. the staff member with its user
+#   6. the staff member's row locked (SELECT ... FOR UPDATE: concurrent bookings take turns)
+#   7. any overlapping session of either kind (one UNION ALL, each through its staff index)
+#   8. INSERT the session    9. INSERT its history row (history app)
+#   10. the workspace's webhook endpoints subscribed to session.created (notifications: none here, so
 #       nothing more; a session in the past sends no email and has no reminder)
-#   12. INSERT its service links
-#   13. the session read back as a row of the read shape (the one lists and details read)
+#   11. INSERT its service links
+#   12. the session read back as a row of the read shape (the one lists and details read)
 #   COMMIT
-CREATE_QUERIES = 15
+CREATE_QUERIES = 14
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,9 +1,9 @@
 """The records' lists and details cost the same number of queries for 1 record as for many, and the
-session lists and details stay at 3 whatever the notes and attachments each session has, for callers
+session lists and details stay at 2 whatever the notes and attachments each session has, for callers
 who read private records and for those who do not (the visibility is part of the one query).
 
-Every request pays two queries before its own work: 1. the caller's user (JWT); 2. the caller's
-membership with its workspace (tenancy)."""
+Every request pays one query before its own work: the caller's membership joined with its workspace
+and their user (authentication and tenancy in one)."""
 
 from __future__ import annotations
 
@@ -34,14 +34,14 @@ def make(rw, rows: int):
 
 
 # (path of the list, path of one item or None) -> queries: each is
-#   3. the session (or consultation) the records are nested under, in the workspace (404 otherwise)
-#   4. the records the caller may read, as rows of their read shape (authors' names joined)
+#   2. the session (or consultation) the records are nested under, in the workspace (404 otherwise)
+#   3. the records the caller may read, as rows of their read shape (authors' names joined)
 ENDPOINTS = {
-    "notes": (lambda rw: rw.notes_url(), 4),
-    "session attachments": (lambda rw: rw.files_url(), 4),
-    "consultation attachments": (lambda rw: rw.files_url(nutrition=True), 4),
-    # 3. the workspace's definitions (no parent)
-    "session fields": (lambda rw: f"{rw.root()}/session-fields", 3),
+    "notes": (lambda rw: rw.notes_url(), 3),
+    "session attachments": (lambda rw: rw.files_url(), 3),
+    "consultation attachments": (lambda rw: rw.files_url(nutrition=True), 3),
+    # 2. the workspace's definitions (no parent)
+    "session fields": (lambda rw: f"{rw.root()}/session-fields", 2),
 }
 
 
@@ -64,7 +64,7 @@ def test_records_lists_and_details_do_not_grow_with_rows(rw, endpoint, rows, rol
 
 @pytest.mark.parametrize("role", [Role.OWNER, Role.VIEWER])
 @pytest.mark.parametrize("rows", [1, MANY])
-def test_session_lists_and_details_stay_at_three_queries(rw, rows, role, django_assert_num_queries):
+def test_session_lists_and_details_stay_at_two_queries(rw, rows, role, django_assert_num_queries):
     # given sessions with many notes and attachments each (private and shared)
     sessions = [rw.session, *(SessionFactory(workspace=rw.workspace) for _ in range(4))]
     for session in sessions:
@@ -79,9 +79,9 @@ def test_session_lists_and_details_stay_at_three_queries(rw, rows, role, django_
     readable = rows if role == Role.OWNER else (rows + 1) // 2
     # 1. user  2. membership  3. the sessions with their services, notes and attachments as arrays
     for path in (f"{rw.root()}/sessions", f"{rw.root()}/nutrition/sessions"):
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(2):
             items = api.get(path).json()["sessions"]
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(2):
             detail = api.get(f"{path}/{items[0]['id']}").json()["session"]
         assert detail == items[0]
         assert {len(item["attachments"]) for item in items} == {readable}

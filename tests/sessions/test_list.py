@@ -210,13 +210,12 @@ def make_week(world, count: int) -> None:
         )
 
 
-# The list runs 3 queries whatever the number of sessions:
-#   1. the caller's user (JWT authentication)
-#   2. the caller's membership joined with the workspace (tenancy)
-#   3. the sessions joined with client, staff membership and staff user, each with its
+# The list runs 2 queries whatever the number of sessions:
+#   1. the caller's membership joined with the workspace and their user (authentication, tenancy)
+#   2. the sessions joined with client, staff membership and staff user, each with its
 #      ordered service ids and names as arrays (correlated subqueries on the workspace-led
 #      (workspace, session, service) index; filters add EXISTS, never another round trip)
-LIST_QUERIES = 3
+LIST_QUERIES = 2
 
 
 @pytest.mark.parametrize("count", [1, 10, 200])
@@ -241,9 +240,9 @@ def test_filtered_and_paged_list_query_count(world, django_assert_num_queries, c
     assert len(response.json()["sessions"]) == min(count, 50)
 
 
-# The detail runs 3 queries, whatever the number of services: user, membership with
-# workspace, the session with its client, staff and service arrays.
-DETAIL_QUERIES = 3
+# The detail runs 2 queries, whatever the number of services: the membership with workspace and
+# user, the session with its client, staff and service arrays.
+DETAIL_QUERIES = 2
 
 
 @pytest.mark.parametrize("services", [1, 20])
