@@ -556,17 +556,16 @@ def prepare_availability(conn: psycopg.Connection, workspace: str) -> tuple[str,
         for i, ((member, starts_at, ends_at, day, start, end, minutes), cancelled) in enumerate(sessions):
             conn.execute(
                 "INSERT INTO appointments_session (id, created_at, updated_at, workspace_id, staff_id, starts_at,"
-                " ends_at, name, client_id, date, start_time, end_time, duration_minutes, status, field_values,"
-                " attachments, notes, invoice) VALUES (%s, %s, %s, %s, %s, %s, %s, 'Bench', %s, %s, %s, %s, %s, %s,"
-                " '[]', '[]', '[]', NULL)",
+                " ends_at, name, client_id, date, start_time, end_time, duration_minutes, status, field_values)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, 'Bench', %s, %s, %s, %s, %s, %s, '[]')",
                 (_new_id(20_000 + i), now, now, workspace, member, starts_at, ends_at, client, day, start, end,
                  minutes, "cancelled" if cancelled else "scheduled"),
             )  # fmt: skip
         for i, ((member, starts_at, ends_at, day, start, end, minutes), cancelled) in enumerate(consultations):
             conn.execute(
                 "INSERT INTO nutrition_nutritionsession (id, created_at, updated_at, workspace_id, staff_id,"
-                " starts_at, ends_at, client_id, type, status, date, start_time, end_time, duration_minutes,"
-                " attachments) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'online', %s, %s, %s, %s, %s, '[]')",
+                " starts_at, ends_at, client_id, type, status, date, start_time, end_time, duration_minutes)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 'online', %s, %s, %s, %s, %s)",
                 (_new_id(40_000 + i), now, now, workspace, member, starts_at, ends_at, client,
                  "no_show" if cancelled else "scheduled", day, start, end, minutes),
             )  # fmt: skip

@@ -160,7 +160,8 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-DATABASES["default"]["ENGINE"] = "django.db.backends.postgresql"
+# Django's PostgreSQL backend with a health check that asks the socket, not the server (config/db)
+DATABASES["default"]["ENGINE"] = "config.db"
 # No JIT: it compiles a query whose estimated cost passes jit_above_cost, which a list's query with
 # its per-row subqueries (services, notes, attachments, invoice) does for a few thousand estimated
 # rows. On this workload that costs 100+ ms a query and never pays back (the week view at scale).

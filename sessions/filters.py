@@ -20,13 +20,14 @@ class SessionFilter(BookingFilter):
         fields = []
 
     def filter_services(self, queryset, name, value):
-        """Sessions with any of the services (an EXISTS, so no row comes back twice)."""
+        """Sessions with any of the services (an EXISTS, so no row comes back twice; ``= ANY`` of
+        one array, so the list's compiled shape does not depend on how many are asked for)."""
         if not value:
             return queryset
         return queryset.filter(
             Exists(
                 SessionService.objects.filter(
-                    workspace=OuterRef("workspace"), service_id__in=value, session=OuterRef("pk")
+                    workspace=OuterRef("workspace"), service_id__any=value, session=OuterRef("pk")
                 )
             )
         )

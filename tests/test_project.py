@@ -11,9 +11,11 @@ import secrets
 import shlex
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import psycopg
 import pytest
 from django.apps import apps
 from django.conf import settings
@@ -343,3 +345,43 @@ def test_cors_headers_on_an_actual_response(api_client):
     assert "Access-Control-Allow-Origin" not in response
     response = api_client.post("/api/v1/auth/token", {}, format="json", HTTP_ORIGIN=APP_ORIGIN)
     assert response["Access-Control-Allow-Origin"] == APP_ORIGIN
+
+
+# --- the database connection's health check ---------------------------------------------------
+
+
+def _backend_query(pid: int) -> str:
+    """What another session sees the backend ``pid`` last ran (pg_stat_activity)."""
+    with psycopg.connect(_test_database_url(), autocommit=True) as other:
+        return other.execute("SELECT query FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone()[0]
+
+
+def test_a_healthy_idle_connection_is_checked_without_a_query():
+    # given a persistent connection that last ran a query of its own
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid() AS marker_query")
+        pid = cursor.fetchone()[0]
+
+    # when its health is checked, as at the start of every request
+    assert connection.is_usable()
+
+    # then the server saw nothing new: no SELECT 1 each request
+    assert "marker_query" in _backend_query(pid)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_ended_is_found_dead_and_replaced():
+    # given a persistent connection whose server session was ended (as a restart ends them all)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    with psycopg.connect(_test_database_url(), autocommit=True) as other:
+        assert other.execute("SELECT pg_terminate_backend(%s)", [pid]).fetchone()[0]
+    time.sleep(0.2)  # the server's goodbye reaches the socket
+
+    # when the health is checked, then it is dead, and the next request's connection is a new one
+    assert not connection.is_usable()
+    connection.close()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != pid

@@ -20,12 +20,14 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.response import Response
 
 from config.api.errors import NOT_FOUND_MESSAGE, SubscriptionExpired, TwoFactorRequired
-from config.api.paging import paginate
+from config.api.paging import after_condition, page, paginate
 from config.api.serializers import RowReadSerializer
+from config.api.shapes import Slot, fetch_rows
 from workspaces.accounts.authentication import TokenUser
 from workspaces.ids import is_object_id
 from workspaces.models import Membership, Workspace
@@ -184,11 +186,12 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
         write and lookup goes through it, before the workspace's own filter."""
         return queryset
 
-    def scoped(self, queryset: QuerySet) -> QuerySet:
-        """``queryset`` narrowed to this workspace (and to the parent object, when nested)."""
-        queryset = self.visible(queryset).filter(workspace=self.workspace)
+    def scoped(self, queryset: QuerySet, *, shaped: bool = False) -> QuerySet:
+        """``queryset`` narrowed to this workspace (and to the parent object, when nested);
+        ``shaped``: with placeholders for both (:meth:`shape_values` fills them in)."""
+        queryset = self.visible(queryset).filter(workspace=Slot("workspace") if shaped else self.workspace)
         if self.parent is not None:
-            queryset = queryset.filter(**{self.parent[2]: self.parent_object})
+            queryset = queryset.filter(**{self.parent[2]: Slot("parent") if shaped else self.parent_object})
         return queryset
 
     def get_queryset(self) -> QuerySet:
@@ -199,12 +202,73 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
         obj.workspace = self.workspace  # already loaded: its time zone costs no query
         return obj
 
-    def read_queryset(self) -> QuerySet:
+    def read_queryset(self, *, shaped: bool = False) -> QuerySet:
         """What reads go through: the read shape's rows, or the objects themselves."""
         shape = self.read_serializer_class
         if issubclass(shape, RowReadSerializer):
-            return self.scoped(shape.row_queryset(**shape.row_options(getattr(self, "membership", None))))
+            options = shape.row_options(getattr(self, "membership", None))
+            return self.scoped(shape.row_queryset(**options), shaped=shaped)
         return self.get_queryset()
+
+    # -- reads of a row shape, compiled once (config.api.shapes) ------------------------------
+
+    @property
+    def shaped(self) -> bool:
+        """Reads go through query shapes: a row read shape, and no visibility rule of its own
+        (which the shape's key would have to name)."""
+        return (
+            issubclass(self.read_serializer_class, RowReadSerializer)
+            and type(self).visible is WorkspaceScopedViewSet.visible
+        )
+
+    def shape_key(self, *parts) -> tuple:
+        """What a shape's SQL depends on besides ``parts``: the endpoint and the caller's view."""
+        options = self.read_serializer_class.row_options(getattr(self, "membership", None))
+        return (type(self), tuple(sorted(options.items())), *parts)
+
+    def shape_values(self) -> dict:
+        values = {"workspace": self.workspace.pk}
+        if self.parent is not None:
+            values["parent"] = self.parent_object.pk
+        return values
+
+    def found(self, pk: str) -> dict:
+        """The row of ``pk`` in the read shape, or the same 404 as an unknown workspace."""
+        if not self.shaped:
+            return _found(self.read_queryset(), pk, self.lookup_field)
+        if self.lookup_field == "pk" and not is_object_id(pk):
+            raise exceptions.NotFound(NOT_FOUND_MESSAGE)
+        field = self.lookup_field
+
+        def build() -> QuerySet:
+            return self.read_queryset(shaped=True).filter(**{field: Slot("pk")})[:1]
+
+        rows = fetch_rows(self.shape_key("one", field), build, self.shape_values() | {"pk": pk})
+        if not rows:
+            raise exceptions.NotFound(NOT_FOUND_MESSAGE)
+        return rows[0]
+
+    def page_of_rows(self) -> tuple[list, str | None, bool]:
+        """The list's page of rows in the read shape: filtered, ordered, paged, one query."""
+        filterset, given = self.filters()
+        values = self.shape_values() | {name: filterset.form.cleaned_data[name] for name in given}
+
+        def build(count: int, after: list | None) -> QuerySet:
+            queryset = self.read_queryset(shaped=True)
+            for name in given:
+                queryset = filterset.filters[name].filter(queryset, Slot(name))
+            queryset = queryset.order_by(*self.ordering)
+            if after is not None:
+                slots = [Slot(f"after{i}") for i in range(len(self.ordering))]
+                queryset = queryset.filter(after_condition(self.ordering, slots))
+            return queryset[:count]
+
+        def fetch(count: int, after: list | None) -> list[dict]:
+            key = self.shape_key("list", given, count, after is not None)
+            after_values = {f"after{i}": value for i, value in enumerate(after or ())}
+            return fetch_rows(key, lambda: build(count, after), values | after_values)
+
+        return page(self.request, self.ordering, self.queryset.model, fetch)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -225,25 +289,37 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
     def one(self, obj, status_code: int = status.HTTP_200_OK, *, fresh: bool = False) -> Response:
         """``obj`` in its read shape; ``fresh``: read anew, as the reads read it (a row shape always is)."""
         if fresh or issubclass(self.read_serializer_class, RowReadSerializer):
-            obj = _found(self.read_queryset(), getattr(obj, self.lookup_field), self.lookup_field)
+            obj = self.found(getattr(obj, self.lookup_field))
         return Response({self.envelope[0]: self.read(obj)}, status=status_code)
 
-    def many(self, queryset) -> Response:
-        rows, next_cursor, paged = paginate(self.request, queryset, self.ordering)
+    def many(self, queryset=None) -> Response:
+        """The list's answer: the page of ``queryset``, or of the read shape's rows when it is shaped."""
+        if queryset is None:
+            rows, next_cursor, paged = self.page_of_rows()
+        else:
+            rows, next_cursor, paged = paginate(self.request, queryset, self.ordering)
         data = self.read_serializer_class(rows, many=True, context=self.get_serializer_context()).data
         body = {self.envelope[1]: data}
         if paged:
             body["nextCursor"] = next_cursor
         return Response(body)
 
-    def filter_queryset(self, queryset):
+    def filters(self):
+        """The list's filters, validated (a 400 naming each malformed one), and the names of those given."""
         filterset_class = getattr(self, "filterset_class", None)
         if filterset_class is None:
-            return queryset
-        filterset = filterset_class(self.request.query_params, queryset=queryset, request=self.request)
+            return None, ()
+        filterset = filterset_class(self.request.query_params, queryset=self.queryset.none(), request=self.request)
         if not filterset.is_valid():
             raise exceptions.ValidationError(_form_errors(filterset.errors))
-        return filterset.qs
+        given = tuple(name for name, value in filterset.form.cleaned_data.items() if value not in EMPTY_VALUES)
+        return filterset, given
+
+    def filter_queryset(self, queryset):
+        filterset, given = self.filters()
+        for name in given:
+            queryset = filterset.filters[name].filter(queryset, filterset.form.cleaned_data[name])
+        return queryset
 
     def validated(self, data, instance=None, partial: bool = False) -> dict:
         serializer = self.write_serializer_class(
@@ -284,13 +360,14 @@ def crud_permissions(view: str, manage: str, **extra: str) -> dict[str, str]:
 
 class ListMixin:
     def list(self, request, *args, **kwargs):
+        if self.shaped:
+            return self.many()
         return self.many(self.filter_queryset(self.read_queryset()))
 
 
 class RetrieveMixin:
     def retrieve(self, request, *args, **kwargs):
-        pk = self.kwargs[self.lookup_url_kwarg]
-        return Response({self.envelope[0]: self.read(_found(self.read_queryset(), pk, self.lookup_field))})
+        return Response({self.envelope[0]: self.read(self.found(self.kwargs[self.lookup_url_kwarg]))})
 
 
 class CreateMixin:

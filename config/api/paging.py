@@ -32,7 +32,8 @@ def _decode_cursor(cursor: str, model, ordering: list[str]) -> list[Any]:
         raise BadRequest(_("The cursor is not valid."), code="invalid_cursor", field="cursor") from exc
 
 
-def _after(ordering: list[str], values: list[Any]):
+def after_condition(ordering: list[str], values: list[Any]):
+    """Rows strictly after ``values`` in ``ordering`` (keyset paging)."""
 
     condition = Q()
     for i in range(len(ordering) - 1, -1, -1):
@@ -57,13 +58,24 @@ def paginate(request, queryset, ordering: list[str]) -> tuple[list, str | None, 
     Returns ``(rows, next_cursor, paged)``. Without ``limit`` the whole list comes back, up to
     MAX_UNPAGED rows; more is a 400 ``too_many_results``, never a silently cut list.
     """
+
+    def fetch(count: int, after: list | None) -> list:
+        ordered = queryset.order_by(*ordering)
+        if after is not None:
+            ordered = ordered.filter(after_condition(ordering, after))
+        return list(ordered[:count])
+
+    return page(request, ordering, queryset.model, fetch)
+
+
+def page(request, ordering: list[str], model, fetch) -> tuple[list, str | None, bool]:
+    """:func:`paginate`'s answer from ``fetch(count, after)``: at most ``count`` rows in
+    ``ordering``, those after the values ``after`` when it is not None (a cursor's)."""
     limit = parse_limit(request)
     cursor = request.query_params.get("cursor")
-    queryset = queryset.order_by(*ordering)
-    if cursor:
-        queryset = queryset.filter(_after(ordering, _decode_cursor(cursor, queryset.model, ordering)))
-    if limit is None and not cursor:
-        rows = list(queryset[: MAX_UNPAGED + 1])
+    after = _decode_cursor(cursor, model, ordering) if cursor else None
+    if limit is None and after is None:
+        rows = fetch(MAX_UNPAGED + 1, None)
         if len(rows) > MAX_UNPAGED:
             raise BadRequest(
                 _("More than %(max)s results: narrow the filters or page with ?limit=.") % {"max": MAX_UNPAGED},
@@ -71,7 +83,7 @@ def paginate(request, queryset, ordering: list[str]) -> tuple[list, str | None, 
             )
         return rows, None, False
     limit = limit or MAX_PAGE
-    rows = list(queryset[: limit + 1])
+    rows = fetch(limit + 1, after)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
