@@ -111,7 +111,7 @@ def enqueue_for_booking(booking: Booking, record, previous) -> None:
             history_id=record.history_id,
             to=client.email,
             language=client.language or booking.workspace.language,
-            sequence=_next_sequence(reference),
+            sequence=0 if record.history_type == "+" else _next_sequence(reference),  # (a new booking's first)
         )
         jobs.append(queue.Job(tasks.send_email, {"email_id": email.pk}))
     if schedule:

@@ -21,10 +21,12 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 from procrastinate import retry
 from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.manager import JobManager
+
+from config.db.batch import hold
 
 
 @functools.cache
@@ -43,14 +45,23 @@ class Job:
 
 
 def defer(*jobs: Job) -> None:
-    """Insert ``jobs`` (one statement) in the current transaction of Django's connection."""
+    """Insert ``jobs`` (one statement) in the current transaction of Django's connection.
+
+    The statement is Procrastinate's own (its ``defer_jobs`` query, its function, its arguments
+    as its Django connector writes them), sent with the write's others when the write batches
+    them (:func:`config.db.batch.hold`). Nobody reads the new jobs' ids.
+    """
     if not jobs:
         return
     rows = [
         job.task.configure(schedule_at=job.schedule_at, lock=job.lock).job.evolve(task_kwargs=job.kwargs)
         for job in jobs
     ]
-    _manager().batch_defer_jobs(rows)
+    manager = _manager()
+    query = manager._defer_jobs_query_kwargs(rows)  # (pinned version: tests/notifications run the jobs)
+    sql = query.pop("query")
+    arguments = manager.connector.get_sync_connector()._wrap_json(query)
+    hold(connection.ops.compose_sql(sql, arguments).replace("%", "%%"), read=True)
 
 
 class Backoff(retry.BaseRetryStrategy):

@@ -5,7 +5,9 @@ connects to the very address just checked (TLS still verifies the host name).
 
 Queueing. :func:`enqueue_event` runs in the write hook, inside the write's transaction: one query
 for the endpoints subscribed to the event (none: nothing more), else the event, one delivery per
-endpoint and their jobs. A deletion's data is read just before the row goes
+endpoint and their jobs. In an API request whose workspace row (read with the caller's
+membership) lists nobody listening to the event, not even that query: an endpoint created while
+the request runs sees the writes made after it. A deletion's data is read just before the row goes
 (:func:`snapshot_before_delete`, from ``pre_delete``), a create's or a change's by the first
 attempt (see :class:`notifications.models.WebhookEvent`).
 
@@ -40,6 +42,7 @@ from notifications import queue
 from notifications.addresses import check_url
 from notifications.events import WebhookKind
 from notifications.models import DeliveryState, WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
+from workspaces.current import request_workspace
 from workspaces.errors import InvalidError
 
 USER_AGENT = "PracticeManagement-Webhooks/1.0"
@@ -68,6 +71,11 @@ _before_delete: ContextVar[dict | None] = ContextVar("webhook_before_delete", de
 
 
 def subscribed(workspace_id: str, event_type: str) -> list[str]:
+    """The workspace's active endpoints subscribed to ``event_type``: none without a query when
+    the request's workspace row says nobody listens to it (``Workspace.listened_events``)."""
+    known = request_workspace()
+    if known is not None and known.pk == workspace_id and event_type not in known.listened_events:
+        return []
     return list(
         WebhookEndpoint.objects.filter(workspace_id=workspace_id, is_active=True, events__contains=[event_type])
         .order_by()

@@ -37,9 +37,18 @@ WRONG_TYPE = {
 }
 
 
+def active_definitions_queryset(workspace_id: str):
+    """The workspace's active custom fields (read through records_field_key_unique)."""
+    return SessionField.objects.filter(workspace_id=workspace_id, is_active=True)
+
+
+def by_key(definitions) -> dict[str, SessionField]:
+    return {field.key: field for field in definitions}
+
+
 def active_definitions(workspace_id: str) -> dict[str, SessionField]:
-    """The workspace's active custom fields by key (one query, through records_field_key_unique)."""
-    return {field.key: field for field in SessionField.objects.filter(workspace_id=workspace_id, is_active=True)}
+    """The workspace's active custom fields by key (one query)."""
+    return by_key(active_definitions_queryset(workspace_id))
 
 
 def _is_date(value) -> bool:

@@ -9,7 +9,7 @@ them too (``history.recording.recorded_with``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date as Date  # noqa: N812 - the field is called date
 from datetime import time as Time  # noqa: N812
 from typing import Any
@@ -22,6 +22,7 @@ from bookings.placement import Placement
 from bookings.time import DEFAULT_DURATION_MINUTES, MAX_DURATION_MINUTES
 from history.recording import recorded_with
 from records.fields import active_definitions, check_field_values
+from records.models import SessionField
 from services.models import Service
 from sessions.models import Session, SessionService, SessionStatus
 from workspaces.errors import InvalidError
@@ -82,13 +83,15 @@ def session_create(
     staff: Membership | None = None,
     status: str = SessionStatus.SCHEDULED,
     field_values: list | None = None,
+    definitions: Mapping[str, SessionField] | None = None,
 ) -> Session:
     """Book a session. Any status is accepted (imports); a staff clash is a 409. With custom field
     definitions, the values are checked, required ``pre`` ones needed (and ``post`` ones when
-    created completed)."""
+    created completed). ``definitions``: the workspace's active ones by key, when the caller has
+    read them already (the API, with the references: ``SessionWriteSerializer``)."""
     check_field_values(
         field_values or [],
-        active_definitions(workspace.pk),
+        active_definitions(workspace.pk) if definitions is None else definitions,
         require_pre=True,
         require_post=status == SessionStatus.COMPLETED,
     )

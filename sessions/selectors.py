@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import orjson
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import CharField, F, FilteredRelation, Func, OuterRef, Q, QuerySet, Subquery, Value
@@ -9,9 +12,10 @@ from django.db.models.functions import Coalesce, NullIf
 
 from billing.selectors import session_invoice_json
 from bookings.selectors import BOOKING_COLUMNS, booking_texts
-from config.api.formats import JsonText
+from config.api.formats import JsonText, format_clock, format_day, format_instant, jsonb_ordered
 from records.models import SessionAttachment
 from records.selectors import attachments_json, session_notes_json
+from services.models import Service
 from sessions.models import Session, SessionService
 from workspaces.models import Client
 
@@ -64,3 +68,33 @@ def session_rows(queryset: QuerySet[Session], *, private: bool = False) -> Query
         invoice_json=session_invoice_json(),
         **booking_texts(),
     )
+
+
+def new_session_row(session: Session, services: Sequence[Service]) -> dict:
+    """The row :func:`session_rows` reads of a session just created (its client and staff member,
+    with their user, loaded; ``services`` in order), made without reading it back: a new session
+    has no notes, attachments or invoice yet. tests/sessions hold it equal to the row read."""
+    staff = session.staff
+    return {
+        "id": session.pk,
+        "date": session.date,
+        "start_time": session.start_time,
+        "workspace_id": session.workspace_id,
+        "client_id": session.client_id,
+        "staff_id": session.staff_id,
+        "duration_minutes": session.duration_minutes,
+        "status": session.status,
+        "name": session.name,
+        "client_name": session.client.name,
+        "staff_name": None if staff is None else (staff.user.name or staff.user.email),
+        "service_pairs": [[service.pk, service.name] for service in services],
+        "field_values_json": orjson.dumps(jsonb_ordered(session.field_values)).decode(),
+        "attachments_json": "[]",
+        "notes_json": "[]",
+        "invoice_json": None,
+        "date_text": format_day(session.date),
+        "start_text": format_clock(session.start_time),
+        "end_text": format_clock(session.end_time),
+        "created_text": format_instant(session.created_at),
+        "updated_text": format_instant(session.updated_at),
+    }

@@ -10,6 +10,7 @@ from bookings.serializers import BookingReadSerializer
 from bookings.time import MAX_DURATION_MINUTES
 from config.api.fields import ClockField, DayField, StrictCharField, StrictIntegerField
 from config.api.serializers import ApiSerializer, to_snake
+from records.fields import active_definitions_queryset, by_key
 from records.models import FieldPhase
 from records.selectors import may_read_private
 from records.serializers import AttachmentReadSerializer, NoteReadSerializer
@@ -231,9 +232,16 @@ class SessionWriteSerializer(ScopedReferencesMixin, ApiSerializer):
     def validate_field_values(self, value):
         return value if value is not None else []
 
+    def read_with_references(self, workspace):
+        if self.instance is not None:
+            return {}
+        return {"definitions": active_definitions_queryset(workspace.pk)}  # a new session's fieldValues check
+
     def validate(self, attrs):
         attrs = super().validate(attrs)  # resolves clientId, serviceIds, staffId in the workspace
         ensure_usable_services(attrs.get("services") or [])
+        if self.instance is None:
+            attrs["definitions"] = by_key(self.read_along["definitions"])
         return attrs
 
 

@@ -7,11 +7,13 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
+from rest_framework.response import Response
 
 from config.schema import IDEMPOTENCY_KEY, PAGING_PARAMETERS, envelope, error
 from sessions import actions
 from sessions.filters import SessionFilter
 from sessions.models import Session, SessionStatus
+from sessions.selectors import new_session_row
 from sessions.serializers import SessionReadSerializer, SessionWriteSerializer
 from workspaces.tenancy import (
     CreateMixin,
@@ -120,6 +122,10 @@ class SessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Destroy
 
     def perform_create(self, data):
         return actions.session_create(workspace=self.workspace, **data)
+
+    def created(self, session, data):
+        # not read back: the session, its client, staff member and services are all in hand
+        return Response({"session": self.read(new_session_row(session, data["services"]))}, status=201)
 
     def perform_update(self, instance, data):
         return actions.session_update(session=instance, **data)

@@ -1,7 +1,7 @@
 """Writable references to other objects, resolved only inside the current workspace.
 
 Fields check the id's shape while the body is validated (400 naming the field); the lookup
-itself runs after every field is valid (:class:`ScopedReferencesMixin`), one query a field, and
+itself runs after every field is valid (:class:`ScopedReferencesMixin`), one query for all, and
 an id that is not in this workspace is a 404 that names the field, whatever other workspace it
 may belong to.
 """
@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.errors import ReferenceNotFound
+from config.db.together import fetch_together
 from workspaces.ids import is_object_id
 
 INVALID_ID = _("Not a valid id: expected 24 lowercase hexadecimal characters.")
@@ -74,29 +75,43 @@ class ScopedIdListField(ScopedIdField):
 
 
 class ScopedReferencesMixin:
-    """Resolves every :class:`ScopedIdField` in ``self.context['workspace']`` once all fields are valid."""
+    """Resolves every :class:`ScopedIdField` in ``self.context['workspace']`` once all fields are valid.
+
+    One query for all of them (:func:`config.db.together.fetch_together`), which also reads what
+    :meth:`read_with_references` names (the serializer finds it in ``self.read_along``): what the
+    write needs to know besides the objects it refers to.
+    """
+
+    def read_with_references(self, workspace) -> dict[str, QuerySet]:
+        """Other querysets to read in the references' query (name -> queryset)."""
+        return {}
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
         workspace = self.context["workspace"]
+        fields, parts = [], {}
         for wire_name, field in self.fields.items():
-            if not isinstance(field, ScopedIdField) or field.read_only or field.source not in attrs:
-                continue
-            value = attrs[field.source]
-            if value is None:
+            if not isinstance(field, ScopedIdField) or field.read_only or attrs.get(field.source) is None:
                 continue
             queryset = field.queryset_for(workspace)
-            if isinstance(field, ScopedIdListField):
-                found = queryset.in_bulk(value)
-                missing = [pk for pk in value if pk not in found]
-                if missing:
+            value = attrs[field.source]
+            many = isinstance(field, ScopedIdListField)
+            parts[wire_name] = queryset.filter(pk__in=value) if many else queryset.filter(pk=value)[:1]
+            fields.append((wire_name, field, many))
+        also = self.read_with_references(workspace)
+        found = fetch_together(parts | {f"also:{name}": queryset for name, queryset in also.items()})
+        self.read_along = {name: found[f"also:{name}"] for name in also}
+        for wire_name, field, many in fields:  # the first one not found, in the fields' order, is the 404
+            objects = {obj.pk: obj for obj in found[wire_name]}
+            value = attrs[field.source]
+            if many:
+                if any(pk not in objects for pk in value):
                     raise ReferenceNotFound(wire_name, field.not_found)
-                attrs[field.source] = [found[pk] for pk in value]
+                attrs[field.source] = [objects[pk] for pk in value]
             else:
-                obj = queryset.filter(pk=value).first()
-                if obj is None:
+                if value not in objects:
                     raise ReferenceNotFound(wire_name, field.not_found)
-                attrs[field.source] = obj
+                attrs[field.source] = objects[value]
         return attrs
 
 

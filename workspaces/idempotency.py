@@ -1,9 +1,10 @@
 """``Idempotency-Key`` on creates: the first response is kept and replayed for 24 hours.
 
-The key's row is inserted in the same transaction as the object it creates, with
-``ON CONFLICT DO NOTHING``: a parallel retry waits on the unique index until the first commits
-(then replays it) or rolls back (then creates). Failed creates leave no row, so a corrected
-retry with the same key goes through.
+The key's row is inserted in the same transaction as the object it creates (one statement: an
+expired row of the same key is taken over, a live one left alone): a parallel retry waits on the
+unique index until the first commits (then replays it) or rolls back (then creates). Failed
+creates leave no row, so a corrected retry with the same key goes through. The answer is kept in
+the statement that writes the create's rows (:mod:`config.db.batch`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 
 import orjson
 from django.db import connection, transaction
-from django.db.models import JSONField, TextField, Value
+from django.db.models import TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ from rest_framework.response import Response
 
 from config.api.errors import BadRequest, Conflict
 from config.api.rendering import JSONRenderer
+from config.db.batch import batched_writes, hold
 from workspaces.ids import new_object_id
 from workspaces.models import IdempotencyRecord
 
@@ -50,7 +52,7 @@ def idempotent_create(request, workspace, produce: Callable[[], Response], finge
     (a file upload), the same ``fingerprint`` (the file's name, size and SHA-256, the fields)."""
     key = request.headers.get(HEADER)
     if key is None:
-        with transaction.atomic():
+        with transaction.atomic(), batched_writes():
             return produce()
     if not _valid_key(key):
         raise BadRequest(KEY_INVALID, code="invalid", field=HEADER)
@@ -62,22 +64,26 @@ def idempotent_create(request, workspace, produce: Callable[[], Response], finge
     now = timezone.now()
     with transaction.atomic():
         with connection.cursor() as cursor:
+            # the key claimed: a new row, or a row older than the TTL taken over (as if new);
+            # a live one is left alone (no row back), a parallel claim waits on the unique index
             cursor.execute(
-                f"DELETE FROM {table} WHERE workspace_id = %s AND user_id = %s AND path = %s AND key = %s"
-                " AND created_at < %s",
-                [workspace.pk, request.user.pk, path, key, now - TTL],
+                f"INSERT INTO {table} AS kept"
+                " (id, created_at, updated_at, workspace_id, user_id, key, path, request_hash)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (workspace_id, user_id, path, key) DO UPDATE SET"
+                " created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at,"
+                " request_hash = EXCLUDED.request_hash, response_status = NULL, response_body = NULL"
+                " WHERE kept.created_at < %s RETURNING id",
+                [new_object_id(), now, now, workspace.pk, request.user.pk, key, path, digest, now - TTL],
             )
-            cursor.execute(
-                f"INSERT INTO {table} (id, created_at, updated_at, workspace_id, user_id, key, path, request_hash)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
-                [new_object_id(), now, now, workspace.pk, request.user.pk, key, path, digest],
-            )
-            inserted = cursor.fetchone()
-        if inserted:
-            response = produce()
-            IdempotencyRecord.objects.filter(pk=inserted[0]).update(
-                response_status=response.status_code, response_body=_exact_json(response.data)
-            )
+            claimed = cursor.fetchone()
+        if claimed:
+            with batched_writes():  # the response kept with the create's own writes, in one statement
+                response = produce()
+                hold(
+                    f"UPDATE {table} SET response_status = %s, response_body = %s::jsonb WHERE id = %s",
+                    [response.status_code, _exact_json(response.data), claimed[0]],
+                )
             return response
 
     record = (
@@ -91,7 +97,7 @@ def idempotent_create(request, workspace, produce: Callable[[], Response], finge
     return Response(body, status=record["response_status"], headers={"Idempotent-Replayed": "true"})
 
 
-def _exact_json(data) -> Cast:
+def _exact_json(data) -> str:
     """The answer as the API wrote it, kept as jsonb: money (Decimals) as exact numbers, whose
     decimals jsonb keeps (150.00 stays 150.00) and the replay reads back as Decimals."""
-    return Cast(Value(JSONRenderer().render(data).decode()), JSONField())
+    return JSONRenderer().render(data).decode()

@@ -180,6 +180,17 @@ class Workspace(TimestampedModel):
         db_default=False,
         help_text=_("Members without two-factor authentication cannot open this workspace until they enrol."),
     )
+    #: the event types at least one of the workspace's active webhook endpoints subscribes to, kept
+    #: by the database (a trigger on the endpoints: notifications migration 0003), read with the
+    #: caller's membership: a write in a request with nobody listening asks no more (notifications.hooks)
+    listened_events = ArrayField(
+        models.CharField(max_length=50),
+        verbose_name=_("events listened to"),
+        default=list,
+        db_default=models.Value([], output_field=ArrayField(models.CharField(max_length=50))),
+        editable=False,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("workspace")

@@ -29,6 +29,7 @@ from config.api.paging import after_condition, page, paginate
 from config.api.serializers import RowReadSerializer
 from config.api.shapes import Slot, fetch_rows
 from workspaces.accounts.authentication import TokenUser
+from workspaces.current import set_request_workspace
 from workspaces.ids import is_object_id
 from workspaces.models import Membership, Workspace
 
@@ -88,6 +89,7 @@ class WorkspacePermission(permissions.BasePermission):
         membership = resolve_membership(request.user, view.kwargs["workspace_id"])
         view.membership = membership
         view.workspace = membership.workspace
+        set_request_workspace(view.workspace)
         if view.workspace.subscription_expired:
             raise SubscriptionExpired()
         if view.workspace.require_two_factor and not request.user.two_factor_enabled:
@@ -380,12 +382,18 @@ class CreateMixin:
         from workspaces.idempotency import idempotent_create
 
         def produce() -> Response:
-            return self.one(self.perform_create(self.validated(request.data)), status.HTTP_201_CREATED)
+            data = self.validated(request.data)
+            return self.created(self.perform_create(data), data)
 
         return idempotent_create(request, self.workspace, produce)
 
     def perform_create(self, data: dict):
         raise NotImplementedError
+
+    def created(self, obj, data: dict) -> Response:
+        """The 201: ``obj`` in its read shape (read back, as reads read it, unless a viewset knows
+        the row already: ``data`` is what it was created from)."""
+        return self.one(obj, status.HTTP_201_CREATED)
 
 
 class UpdateMixin:

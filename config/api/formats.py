@@ -28,6 +28,17 @@ def format_clock(value: dt.time | None) -> str | None:
     return None if value is None else value.strftime("%H:%M")
 
 
+def jsonb_ordered(value: Any) -> Any:
+    """``value`` with its objects' keys in the order PostgreSQL's jsonb keeps them (shorter keys
+    first, then by their bytes): the same text as the value read back from a jsonb column."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda key: (len(key.encode()), key.encode()))
+        return {key: jsonb_ordered(value[key]) for key in keys}
+    if isinstance(value, list):
+        return [jsonb_ordered(item) for item in value]
+    return value
+
+
 # The same three formats computed by PostgreSQL, for list paths that read plain rows
 # (sessions.selectors, nutrition.selectors): the text arrives ready, with no Python per value.
 # tests/performance/test_wire_sql.py holds them equal to the functions above.

@@ -1,4 +1,5 @@
-"""Django's PostgreSQL backend, with a health check that costs no round trip.
+"""Django's PostgreSQL backend, with a health check that costs no round trip (and a query log
+that lists statements held for a batch, :mod:`config.db.batch`).
 
 Django checks a persistent connection at the start of each request (``CONN_HEALTH_CHECKS``) with
 ``SELECT 1``: a query of its own on every request. This backend first asks the socket instead: a
@@ -14,10 +15,23 @@ from __future__ import annotations
 
 import select
 
-from django.db.backends.postgresql import base
+from django.db.backends.postgresql import base, operations
+
+from config.db.batch import just_held
+
+
+class DatabaseOperations(operations.DatabaseOperations):
+    def last_executed_query(self, cursor, sql, params):
+        """The statement as made, also when it was held for a batch and not sent by itself
+        (:mod:`config.db.batch`): Django's query log lists it."""
+        if just_held(sql):
+            return self.compose_sql(sql, params)
+        return super().last_executed_query(cursor, sql, params)
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    ops_class = DatabaseOperations
+
     def is_usable(self) -> bool:
         connection = self.connection
         if connection is None or connection.closed or connection.broken:

@@ -13,11 +13,15 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
 
+from notifications.models import Email, Reminder, WebhookDelivery, WebhookEndpoint
 from nutrition.models import FollowUp, NutritionSession
+from sessions.models import SessionService
 from tests import factories
 from tests.records.factories import ConsultationAttachmentFactory, NoteFactory, SessionAttachmentFactory
 from tests.sessions.factories import SessionFactory
+from tests.statements import server_statements
 from workspaces.timezones import local_span
 
 pytestmark = pytest.mark.django_db
@@ -145,40 +149,113 @@ def test_detail_query_count_does_not_grow_with_rows(endpoint, rows, workspace, o
 
 
 # A create (POST .../sessions with services and a staff member) as production runs it, in a
-# transaction of its own (no surrounding test transaction, so no savepoint either):
+# transaction of its own (no surrounding test transaction, so no savepoint either). What the
+# server receives (tests/statements.py reads it on the wire):
 #   1. the caller's membership with its workspace and their user
-#   BEGIN
-#   2. the workspace's active custom field definitions (records.fields: fieldValues are checked
-#      against them, required "pre" ones needed)
-#   3. the client    4. the services (one query for the list)    5. the staff member with its user
-#   6. the staff member's row locked (SELECT ... FOR UPDATE: concurrent bookings take turns)
-#   7. any overlapping session of either kind (one UNION ALL, each through its staff index)
-#   8. INSERT the session    9. INSERT its history row (history app)
-#   10. the workspace's webhook endpoints subscribed to session.created (notifications: none here, so
-#       nothing more; a session in the past sends no email and has no reminder)
-#   11. INSERT its service links
-#   12. the session read back as a row of the read shape (the one lists and details read)
-#   COMMIT
-CREATE_QUERIES = 14
+#   2. BEGIN
+#   3. what the write refers to, in one statement (config.db.together): the client, the services,
+#      the staff member with their user, the workspace's active custom field definitions
+#   4. the staff member's row locked (SELECT ... FOR UPDATE: concurrent bookings take turns), with
+#      what the working-hours check needs
+#   5. any overlapping booking of either kind (one UNION ALL, each through its staff index)
+#   6. the writes, in one statement (config.db.batch): the session, its history row, its service
+#      links, and (a session ahead, a client with an email) the confirmation, the reminder and
+#      their jobs; with an Idempotency-Key, the kept answer
+#   7. COMMIT
+# With an Idempotency-Key, the key's claim comes first (one INSERT ... ON CONFLICT). Nobody in
+# the workspace listens to session.created (Workspace.listened_events): no endpoints query.
+# The answer is made from the objects in hand, not read back (sessions.selectors.new_session_row).
+CREATE_STATEMENTS = 7
+# Django's query log lists the held writes one by one: 1, BEGIN, 3, 4, 5, the session, its
+# history row, its links (a session in the past: no email), COMMIT
+CREATE_STATEMENTS_MADE = 9
 
 
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("services", [1, 5])
-def test_create_query_count(workspace, owner, services, django_assert_num_queries):
-    client = factories.ClientFactory(workspace=workspace)
+def _session_body(workspace, *, services: int, day: str = "2024-01-20", email: str = "") -> dict:
+    client = factories.ClientFactory(workspace=workspace, email=email)
     staff = factories.MembershipFactory(workspace=workspace)
     chosen = [factories.ServiceFactory(workspace=workspace, duration_minutes=10) for _ in range(services)]
-    body = {
+    return {
         "name": "Check-up",
         "clientId": client.pk,
         "serviceIds": [service.pk for service in chosen],
         "staffId": staff.pk,
-        "date": "2024-01-20",
+        "date": day,
         "startTime": "10:00",
     }
-    with django_assert_num_queries(CREATE_QUERIES):
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("services", [1, 5])
+def test_create_statement_count(workspace, owner, services, django_assert_num_queries):
+    body = _session_body(workspace, services=services)
+    with django_assert_num_queries(CREATE_STATEMENTS_MADE), server_statements(connection) as sent:
         response = owner.post(f"/api/v1/workspace/{workspace.pk}/sessions", body, format="json")
     assert response.status_code == 201, response.content
+    assert len(sent) == CREATE_STATEMENTS, "\n".join(sent)
+    assert sent[1] == '"BEGIN"' and sent[-1] == '"COMMIT"'
+    assert sent[-2].startswith('"WITH _w0 AS (INSERT INTO "appointments_session"')
     created = response.json()["session"]
     # and the answer is what reading the session back gives
     assert owner.get(f"/api/v1/workspace/{workspace.pk}/sessions/{created['id']}").json()["session"] == created
+
+
+def _jobs() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT task_name FROM procrastinate_jobs ORDER BY id")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_create_that_notifies_with_a_key_is_eight_statements(workspace, owner):
+    # given a session ahead for a client with an email (a confirmation and a reminder), a key
+    workspace.reminder_hours = [24]
+    workspace.save()
+    day = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    body = _session_body(workspace, services=2, day=day, email="amal@example.com")
+    jobs_before = _jobs()
+    with server_statements(connection) as sent:
+        response = owner.post(
+            f"/api/v1/workspace/{workspace.pk}/sessions", body, format="json", headers={"Idempotency-Key": "k-1"}
+        )
+    assert response.status_code == 201, response.content
+    # then the key's claim, and everything else as without it
+    assert len(sent) == CREATE_STATEMENTS + 1, "\n".join(sent)
+    assert sent[2].startswith('"INSERT INTO workspaces_idempotencyrecord')
+    writes = sent[-2]
+    for part in (
+        'INSERT INTO "appointments_session"',
+        'INSERT INTO "history_historicalsession"',
+        'INSERT INTO "notifications_email"',
+        'INSERT INTO "notifications_reminder"',
+        "procrastinate_defer_jobs_v1",
+        'INSERT INTO "appointments_sessionservice"',
+        "UPDATE workspaces_idempotencyrecord",
+    ):
+        assert part in writes, part
+    # and every row of the statement is there: the jobs queued, the answer kept (and replayed)
+    assert _jobs()[len(jobs_before) :] == ["notifications.send_email", "notifications.send_reminder"]
+    session_id = response.json()["session"]["id"]
+    assert Email.objects.filter(booking_id=session_id).count() == 1
+    assert Reminder.objects.filter(booking_id=session_id).count() == 1
+    assert SessionService.objects.filter(session_id=session_id).count() == 2
+    replay = owner.post(
+        f"/api/v1/workspace/{workspace.pk}/sessions", body, format="json", headers={"Idempotency-Key": "k-1"}
+    )
+    assert replay.headers["Idempotent-Replayed"] == "true" and replay.json() == response.json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_workspace_listening_to_the_event_pays_its_endpoints_query(workspace, owner):
+    # given an endpoint listening to session.created
+    endpoint = WebhookEndpoint.objects.create(
+        workspace=workspace, url="https://hooks.example.com/in", events=["session.created"], secret="whsec_x"
+    )
+    body = _session_body(workspace, services=1)
+    with server_statements(connection) as sent:
+        response = owner.post(f"/api/v1/workspace/{workspace.pk}/sessions", body, format="json")
+    assert response.status_code == 201, response.content
+    # then the endpoints are asked (the writes made so far go first) and the event is queued
+    assert len(sent) == CREATE_STATEMENTS + 2, "\n".join(sent)
+    assert any('FROM "notifications_webhookendpoint"' in statement for statement in sent)
+    assert WebhookDelivery.objects.filter(endpoint=endpoint).count() == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from billing.models import Invoice
+from records.models import SessionField
 from sessions.models import Session, SessionService
 from tests import factories
 from tests.sessions.conftest import body_for, sessions_url
@@ -324,3 +325,43 @@ def test_both_prefixes_and_trailing_slash_answer_without_redirect(world, prefix,
     detail = f"{sessions_url(world.workspace, prefix)}/{session_id}{slash}"
     assert world.api.get(detail).status_code == 200
     assert world.api.patch(detail, {"name": "x"}, format="json").status_code == 200
+
+
+# -- the answer -------------------------------------------------------------------------------
+# (made from the objects in hand, not read back: sessions.selectors.new_session_row)
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        {"staffId": None},  # no staff member
+        {"staff": "no name"},  # a staff member without a name: their email
+        {"serviceIds": "reversed, one twice"},
+        {"fieldValues": "with definitions"},
+        {"status": "completed", "durationMinutes": 25, "startTime": "23:50"},
+    ],
+    ids=["plain", "no-staff", "staff-email", "services-order", "field-values", "completed-past-midnight"],
+)
+def test_the_answer_is_byte_for_byte_what_reading_the_session_gives(world, workspace, overrides):
+    overrides = dict(overrides)
+    if overrides.pop("staff", None):
+        unnamed = factories.MembershipFactory(workspace=workspace, user=factories.UserFactory(name=""))
+        overrides["staffId"] = unnamed.pk
+    if overrides.get("serviceIds"):
+        first, second = world.services
+        overrides["serviceIds"] = [second.pk, first.pk, second.pk]
+    if overrides.get("fieldValues"):
+        SessionField.objects.create(workspace=workspace, key="weight", label="Weight", type="number", phase="pre")
+        SessionField.objects.create(
+            workspace=workspace, key="goal", label="Goal", type="choice", phase="pre", options=["lose", "keep"]
+        )
+        overrides["fieldValues"] = [
+            {"fieldKey": "weight", "value": 71.5, "phase": "pre"},
+            {"phase": "pre", "fieldKey": "goal", "value": "keep"},
+        ]
+    response = create(world, **overrides)
+    assert response.status_code == 201, response.content
+    session_id = response.json()["session"]["id"]
+    read = world.api.get(f"{sessions_url(workspace)}/{session_id}")
+    assert response.content == read.content
