@@ -6,6 +6,13 @@ Every inline writes through the same actions as the API: the working hours as a 
 Time off is typed and shown in the workspace's time zone, through the one conversion
 (:mod:`workspaces.timezones`). The member's and the workspace's admins are the tenant core's,
 registered again here with these inlines (so that ``workspaces`` imports no domain app).
+
+Scoped like every admin (:mod:`workspaces.admin_scope`), with the API's permissions: every member
+reads working hours and time off (``availability.view``); a member edits their own on their own
+membership's page, owners and admins anyone's (``OwnOr("availability.manage")``); the
+workspace's booking policy is owners' and admins' (``availability.manage``). A
+membership's own fields stay the platform's (read-only for members): changing a membership's page
+is changing its availability.
 """
 
 from __future__ import annotations
@@ -24,12 +31,19 @@ from availability.models import BookingPolicy, TimeOff, WorkingHours, format_clo
 from history.admin import HistoryAdmin
 from workspaces.admin import MembershipAdmin as CoreMembershipAdmin
 from workspaces.admin import WorkspaceAdmin as CoreWorkspaceAdmin
+from workspaces.admin_scope import ScopedStackedInline, ScopedTabularInline
 from workspaces.errors import InvalidError
 from workspaces.models import Membership, Workspace
+from workspaces.tenancy import OwnOr
 from workspaces.timezones import NonexistentLocalTimeError, local_to_utc, utc_to_local
 
 NONEXISTENT_TIME = _("This time does not exist on that date in the workspace's time zone (the clocks skip it).")
 IN_ZONE = _("In the workspace's time zone (%(zone)s).")
+
+VIEW, MANAGE = "availability.view", "availability.manage"
+#: a member's own working hours and time off, or anyone's with availability.manage (the API's OwnOr)
+OWN_OR_MANAGE = OwnOr(MANAGE)
+OWN_OR_MANAGE_PERMISSIONS = {"view": VIEW, "add": OWN_OR_MANAGE, "change": OWN_OR_MANAGE, "delete": OWN_OR_MANAGE}
 
 POLICY_FIELDS = (
     "enforce_working_hours",
@@ -67,8 +81,9 @@ class WorkingHoursFormSet(BaseInlineFormSet):
         return []
 
 
-class WorkingHoursInline(admin.TabularInline):
+class WorkingHoursInline(ScopedTabularInline):
     model = WorkingHours
+    permissions = OWN_OR_MANAGE_PERMISSIONS
     formset = WorkingHoursFormSet
     fields = ("weekday", "start_minute", "end_minute")
     extra = 0
@@ -111,14 +126,13 @@ class LocalInstantField(forms.SplitDateTimeField):
 
 
 class TimeOffForm(forms.ModelForm):
-    tz_name = "UTC"  # set per member by TimeOffInline.get_formset
-
     class Meta:
         model = TimeOff
         fields = ("starts_at", "ends_at", "reason")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, tz_name: str = "UTC", **kwargs):
         super().__init__(*args, **kwargs)
+        self.tz_name = tz_name  # the member's workspace's (TimeOffFormSet.get_form_kwargs)
         for name in ("starts_at", "ends_at"):
             field = self.fields[name]
             self.fields[name] = LocalInstantField(
@@ -130,6 +144,11 @@ class TimeOffForm(forms.ModelForm):
 
 
 class TimeOffFormSet(BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        # typed and shown in the member's workspace's zone (a new member page has none: UTC)
+        tz_name = self.instance.workspace.timezone if self.instance.workspace_id else "UTC"
+        return {**super().get_form_kwargs(index), "tz_name": tz_name}
+
     def save_new(self, form, commit=True):
         return actions.time_off_add(membership=self.instance, **_values(form, ("starts_at", "ends_at", "reason")))
 
@@ -144,18 +163,14 @@ def _values(form, names) -> dict:
     return {name: form.cleaned_data[name] for name in names if name in ("starts_at", "ends_at", "reason")}
 
 
-class TimeOffInline(admin.TabularInline):
+class TimeOffInline(ScopedTabularInline):
     model = TimeOff
+    permissions = OWN_OR_MANAGE_PERMISSIONS
     form = TimeOffForm
     formset = TimeOffFormSet
     fields = ("starts_at", "ends_at", "reason")
     extra = 0
     ordering = ("-starts_at",)
-
-    def get_formset(self, request, obj=None, **kwargs):
-        tz_name = obj.workspace.timezone if obj is not None else "UTC"
-        kwargs["form"] = type("TimeOffForm", (TimeOffForm,), {"tz_name": tz_name})
-        return super().get_formset(request, obj, **kwargs)
 
 
 # --------------------------------------------------------------------------------------------
@@ -175,8 +190,10 @@ def _policy(form) -> dict:
     return {name: form.cleaned_data[name] for name in POLICY_FIELDS if name in form.cleaned_data}
 
 
-class BookingPolicyInline(admin.StackedInline):
+class BookingPolicyInline(ScopedStackedInline):
     model = BookingPolicy
+    # GET/PATCH .../booking-policy: owners and admins (its row is made by the first save)
+    permissions = {"view": MANAGE, "add": MANAGE, "change": MANAGE}
     formset = BookingPolicyFormSet
     fields = POLICY_FIELDS
     min_num, max_num, extra = 1, 1, 0
@@ -199,6 +216,9 @@ class AvailabilityInlines:
 
 
 class MembershipAdmin(AvailabilityInlines, CoreMembershipAdmin):
+    # a member's page is changed by its working hours and time off: their own, or anyone's with
+    # availability.manage (the membership's own fields are read-only for members)
+    permissions = {**CoreMembershipAdmin.permissions, "change": OWN_OR_MANAGE}
     availability_inlines = (WorkingHoursInline, TimeOffInline)
 
 
@@ -218,16 +238,9 @@ for _model, _model_admin in ((Membership, MembershipAdmin), (Workspace, Workspac
 
 
 class ReadOnlyListAdmin(HistoryAdmin):
+    # listed and shown with their history; edited on the member's and the workspace's pages
+    permissions = {"view": VIEW}
     autocomplete_fields = ("workspace", "membership")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("staff member"), ordering="membership__user__name")
     def member(self, obj) -> str:
@@ -263,9 +276,17 @@ class TimeOffAdmin(ReadOnlyListAdmin):
 
 @admin.register(BookingPolicy)
 class BookingPolicyAdmin(ReadOnlyListAdmin):
+    # as GET/PATCH .../booking-policy (also edited on the workspace's page; its row is made there)
+    permissions = {"view": MANAGE, "change": MANAGE}
     list_display = ("workspace", *POLICY_FIELDS)
     list_filter = ("enforce_working_hours",)
     search_fields = ("workspace__name", "=workspace__id")
     list_select_related = ("workspace",)
     autocomplete_fields = ("workspace",)
     ordering = ("workspace__name",)
+    fields = ("workspace", *POLICY_FIELDS)
+    readonly_fields = ("workspace",)
+
+    def save_model(self, request, obj, form, change):
+        saved = actions.booking_policy_update(workspace=obj.workspace, **_policy(form))
+        obj.__dict__.update({k: v for k, v in saved.__dict__.items() if not k.startswith("_")})

@@ -1,20 +1,22 @@
 """Back office in the admin: the calendar page, today's sessions on the index, calendar feeds.
 
-The calendar is a page of the admin site itself (``admin:calendar``, staff only through
-``admin_view``), added by wrapping the site's URLs; the index gets today's sessions per staff
-member through its own template, which extends the stock one.
+The calendar is a page of the admin site itself (``admin:calendar``, added with the site's
+``add_page``: signed-in members, in their workspace's zone); the index gets today's sessions per
+staff member through its own template, which extends the stock one. Both read the workspace a
+member works in from :func:`workspaces.admin_scope.admin_access`.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from backoffice import actions, views
 from backoffice.models import CalendarFeed
+from workspaces.admin_scope import ScopedModelAdmin
 from workspaces.models import Membership
 
 FEED_CREATED = _(
@@ -30,16 +32,7 @@ NOT_ACTIVE_MEMBER = _("Choose an active member.")
 # --------------------------------------------------------------------------------------------
 
 
-def _with_backoffice_urls(get_urls):
-    def get_urls_with_calendar():
-        return [path("calendar/", admin.site.admin_view(views.calendar_view), name="calendar"), *get_urls()]
-
-    get_urls_with_calendar.backoffice = True
-    return get_urls_with_calendar
-
-
-if not getattr(admin.site.get_urls, "backoffice", False):
-    admin.site.get_urls = _with_backoffice_urls(admin.site.get_urls)
+admin.site.add_page("calendar/", views.calendar_view, "calendar")
 admin.site.index_template = "backoffice/admin_index.html"
 
 
@@ -52,6 +45,19 @@ class CalendarFeedAddForm(forms.ModelForm):
     class Meta:
         model = CalendarFeed
         fields = ("membership",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        access = getattr(self, "admin_access", None)  # (set by the scoped admin)
+        if "membership" in self.fields and access is not None and not access.is_superuser:
+            # a member's own feed, in the workspace they work in (as POST .../members/me/calendar-feed)
+            own = access.current.pk if access.current is not None else None
+            field = self.fields["membership"]
+            field.queryset = Membership.objects.filter(pk=own).select_related("user", "workspace")
+            field.widget = forms.Select()
+            field.widget.choices = field.choices
+            field.empty_label = None
+            self.initial["membership"] = own
 
     def clean_membership(self) -> Membership:
         membership = self.cleaned_data["membership"]
@@ -76,11 +82,16 @@ class LiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
-    """Feeds are created here (the URL is shown once) and revoked; never edited."""
+class CalendarFeedAdmin(ScopedModelAdmin):
+    """Feeds are created here (the URL is shown once) and revoked; never edited. A member sees,
+    creates and revokes their own, as the API's ``members/me/calendar-feed`` lets them; superusers
+    anyone's."""
+
+    # whoever may see sessions may have a feed of their own (no "change": a feed is never edited)
+    permissions = {"view": "sessions.view", "add": "sessions.view", "delete": "sessions.view"}
 
     form = CalendarFeedAddForm
-    list_display = ("staff_member", "workspace", "live", "created_at", "revoked_at", "id")
+    list_display = ("staff_member", "workspace", "live", "created_at", "revoked_at")
     list_filter = (LiveFilter, "workspace")
     search_fields = ("membership__user__email", "membership__user__name", "=id", "=workspace__id", "=membership__id")
     list_select_related = ("workspace", "membership__user")
@@ -104,8 +115,13 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.readonly_fields
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False  # a feed is never edited: revoke it (the action) and create another
+    def rows(self, request, queryset):
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(membership__user=request.user)
+
+    def get_autocomplete_fields(self, request):
+        return self.autocomplete_fields if request.user.is_superuser else ()
 
     def save_model(self, request, obj: CalendarFeed, form, change: bool) -> None:
         feed, token = actions.calendar_feed_create(membership=form.cleaned_data["membership"])

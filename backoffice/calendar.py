@@ -70,8 +70,9 @@ class Block:
 
     @property
     def short_time_label(self) -> str:
-        """What fits a narrow block (three or more side by side): the start only."""
-        return f"{self.local_start:%H:%M}" if self.lanes > 2 else self.time_label
+        """What a block shows: start and end, or the start only when it is short (30 minutes or
+        less: one line of text), so that the time is never cut."""
+        return f"{self.local_start:%H:%M}" if self.minutes <= 30 else self.time_label
 
     @property
     def text_color(self) -> str:
@@ -110,14 +111,40 @@ class Column:
     shades: list[Shade] = field(default_factory=list)
     own_hours: bool = False  # labels its own hour lines (its hours differ from the grid's labels)
     link: str = ""
+    staff_id: str = ""  # the staff member the column is for ("" for unassigned)
+    add_url: str = ""  # a new session here: the add page, with the staff member and the date
 
     @property
     def height(self) -> float:
         return self.minutes * PX_PER_MINUTE
 
     @property
+    def lanes(self) -> int:
+        """How many blocks stand side by side at most: the column is that many lanes wide, each
+        wide enough to keep a block's time and client legible."""
+        return max((block.lanes for block in self.blocks), default=1)
+
+    @property
     def irregular(self) -> bool:
         return self.day_minutes != 1440
+
+
+@dataclass
+class DayGroup:
+    """One day of the grid: a column per staff member (or a single one), under the day's head."""
+
+    day: date
+    title: str
+    columns: list[Column]
+    link: str = ""
+
+    @property
+    def day_minutes(self) -> int:
+        return self.columns[0].day_minutes
+
+    @property
+    def lanes(self) -> int:
+        return sum(column.lanes for column in self.columns)
 
 
 def readable_text_color(background: str) -> str:

@@ -1,4 +1,5 @@
-"""Today's sessions per staff member, in each of the user's workspaces (its own "today")."""
+"""Today's sessions per staff member in the workspaces the back office shows the user (its own
+"today"): a member's current workspace, or a superuser's live workspaces."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils import timezone
 
-from backoffice.selectors import Entry, calendar_workspaces, entries_in_windows
+from backoffice.selectors import Entry, entries_in_windows
 from bookings.models import booking_models
 from workspaces.models import Workspace
 from workspaces.timezones import local_day_bounds, utc_to_local
@@ -50,10 +51,16 @@ def _calendar_url(**params) -> str:
     return reverse("admin:calendar") + "?" + urlencode({k: v for k, v in params.items() if v})
 
 
-def todays_dashboard(user, *, now: datetime | None = None) -> list[WorkspaceDay]:
-    """The user's workspaces, then one query per kind of booking."""
+def dashboard_workspaces(access) -> list[Workspace]:
+    """A member's current workspace; a superuser's live workspaces (they may open any other)."""
+    if access.is_superuser:
+        return [membership.workspace for membership in access.live]
+    return [access.workspace] if access.workspace is not None else []
+
+
+def todays_dashboard(workspaces: list[Workspace], *, now: datetime | None = None) -> list[WorkspaceDay]:
+    """Today in each of ``workspaces``: one query per kind of booking."""
     now = now or timezone.now()
-    workspaces = calendar_workspaces(user)
     windows, days = [], {}
     for workspace in workspaces:
         today = utc_to_local(now, workspace.timezone).date()

@@ -151,16 +151,6 @@ def entries_in_windows(windows: Iterable[tuple[Workspace, datetime, datetime]]) 
     return entries(workspace_filter=where, start=widest[0], end=widest[1])
 
 
-def calendar_workspaces(user) -> list[Workspace]:
-    """The workspaces whose calendar ``user`` may open from the admin: where an active member."""
-    memberships = (
-        Membership.objects.filter(user=user, is_active=True, workspace__is_active=True)
-        .select_related("workspace")
-        .order_by("workspace__name", "workspace_id")
-    )
-    return [membership.workspace for membership in memberships]
-
-
 def calendar_staff(workspace: Workspace) -> list[Membership]:
     """The workspace's members, active first, by name: the staff filter and the day view's columns."""
     return list(

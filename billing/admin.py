@@ -5,6 +5,9 @@ actions' own rule functions (a refusal is an error on the field), saved by the a
 "issue" and "void" actions take each selected invoice through ``invoice_issue`` /
 ``invoice_void`` in its own transaction, in date order, and report the ones refused. Invoices
 are never added here (a draft comes from a session, or from a fee) nor deleted (void them).
+
+Scoped like every admin (:mod:`workspaces.admin_scope`), with the API's permissions: every member
+views billing (``billing.view``), owners, admins and assistants change it (``billing.manage``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from billing.models import BillingSettings, Invoice, InvoiceStatus, Payment
 from billing.money import format_money, format_number
 from billing.pdf import invoice_pdf, pdf_filename
 from history.admin import HistoryAdmin
+from workspaces.admin_scope import ScopedTabularInline
 from workspaces.errors import DomainError
 from workspaces.models import Workspace
 
@@ -35,6 +39,7 @@ VOID_SELECTED = _("Void selected invoices")
 OPEN_PDF = _("Open the PDF")
 REFUSED_ROW = _("%(row)s: %(reason)s")
 NOTHING = "—"
+VIEW, MANAGE = "billing.view", "billing.manage"
 
 
 def _registered_with_search(model) -> bool:
@@ -83,6 +88,8 @@ class BillingSettingsForm(forms.ModelForm):
 
 @admin.register(BillingSettings)
 class BillingSettingsAdmin(HistoryAdmin):
+    # GET/PATCH .../billing-settings (the first save makes the workspace's row); never deleted
+    permissions = {"view": VIEW, "add": MANAGE, "change": MANAGE}
     form = BillingSettingsForm
     list_display = ("workspace", "currency", "tax_rate", "country", "invoice_prefix", "updated_at")
     list_filter = ("currency", "country")
@@ -156,7 +163,7 @@ def void_selected(modeladmin, request, queryset):
     )
 
 
-class PaymentInline(admin.TabularInline):
+class PaymentInline(ScopedTabularInline):
     model = Payment
     fk_name = "invoice"
     extra = 0
@@ -164,12 +171,8 @@ class PaymentInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
     show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    # listed on the invoice; recorded on the payments' own page (a payment stands as recorded)
+    permissions = {"view": VIEW}
 
 
 class InvoiceForm(forms.ModelForm):
@@ -182,6 +185,9 @@ class InvoiceForm(forms.ModelForm):
 
 @admin.register(Invoice)
 class InvoiceAdmin(HistoryAdmin):
+    # never added here (a draft comes from a session, or from a fee) nor deleted (void it: its
+    # number stays taken)
+    permissions = {"view": VIEW, "change": MANAGE}
     form = InvoiceForm
     list_display = (
         "invoice_label",
@@ -228,12 +234,6 @@ class InvoiceAdmin(HistoryAdmin):
         (_("Totals"), {"fields": ("total_display", "paid_display", "note")}),
         (_("Dates"), {"fields": ("date", "issued_at", "paid_at", "voided_at", "created_at", "updated_at")}),
     )
-
-    def has_add_permission(self, request):
-        return False  # a draft comes from a session (API) or a fee
-
-    def has_delete_permission(self, request, obj=None):
-        return False  # an invoice is voided, never deleted (its number stays taken)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None and obj.status != InvoiceStatus.DRAFT:
@@ -357,6 +357,8 @@ class PaymentForm(forms.ModelForm):
 
 @admin.register(Payment)
 class PaymentAdmin(HistoryAdmin):
+    # recorded (POST .../invoices/{id}/payments), then standing as recorded: never changed or deleted
+    permissions = {"view": VIEW, "add": MANAGE}
     form = PaymentForm
     list_display = ("paid_at", "invoice", "amount_display", "method", "reference", "workspace")
     list_filter = ("method", "paid_at", "workspace")
@@ -373,12 +375,6 @@ class PaymentAdmin(HistoryAdmin):
 
     def get_autocomplete_fields(self, request):
         return ["invoice"] if _registered_with_search(Invoice) else []
-
-    def has_change_permission(self, request, obj=None):
-        return False  # a payment stands as recorded
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj: Payment, form, change):
         data = form.cleaned_data

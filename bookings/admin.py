@@ -16,7 +16,9 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.functional import lazy
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from bookings.models import Booking
@@ -25,6 +27,7 @@ from workspaces.admin_base import add_domain_error, status_action
 from workspaces.errors import DomainError
 from workspaces.models import Client, Membership, Workspace
 from workspaces.search import search_key
+from workspaces.timezones import utc_to_local
 
 NOT_IN_WORKSPACE = _("Choose one of this workspace's.")
 NOT_ACTIVE_MEMBER = _("Choose an active member of this workspace.")
@@ -34,7 +37,7 @@ MARK_AS = _("Mark selected %(verbose_name_plural)s as “%(status)s”")
 class BookingAdminForm(forms.ModelForm):
     """References inside the booking's workspace; the write itself once everything is valid."""
 
-    #: set by :meth:`BookingAdmin.get_form`
+    #: set by the admin (:func:`workspaces.admin_scope.scoped_form_class`)
     model_admin: BookingAdmin
 
     def __init__(self, *args, **kwargs):
@@ -105,7 +108,8 @@ class BookingAdmin(HistoryAdmin):
     ordering = ("-date", "-start_time", "-id")
     show_full_result_count = False
     list_per_page = 50
-    readonly_fields = ("id", "created_at", "updated_at", "starts_at", "ends_at")
+    # the real instants in the booking's workspace zone, labelled (never a bare UTC time)
+    readonly_fields = ("id", "created_at", "updated_at", "starts_local", "ends_local")
 
     # -- what each kind says ------------------------------------------------------------------
 
@@ -117,10 +121,6 @@ class BookingAdmin(HistoryAdmin):
         raise NotImplementedError
 
     # -- forms and saving -----------------------------------------------------------------------
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"model_admin": self})
 
     def save_model(self, request, obj, form, change):
         pass  # written by the form's validation (BookingAdminForm._post_clean)
@@ -158,8 +158,37 @@ class BookingAdmin(HistoryAdmin):
             results = results | queryset.filter(client__search_text__contains=key)
         return results, may_have_duplicates
 
+    # -- the real instants, in the workspace's zone -------------------------------------------
+
+    @admin.display(description=_("starts (real time)"))
+    def starts_local(self, obj: Booking):
+        return _instant(obj, obj.starts_at)
+
+    @admin.display(description=_("ends (real time)"))
+    def ends_local(self, obj: Booking):
+        return _instant(obj, obj.ends_at)
+
     @admin.display(description=_("staff member"), ordering="staff__user__name")
     def staff_name(self, obj: Booking) -> str:
         if obj.staff_id is None:
             return "—"
         return obj.staff.user.get_full_name()
+
+
+def _instant(booking: Booking, instant):
+    """``instant`` as the booking's workspace reads it: its date in the user's language, HH:mm and
+    the zone named, then the same instant in UTC (a bare UTC time is never shown)."""
+    if instant is None or not booking.workspace_id:
+        return "—"
+    zone = booking.workspace.timezone
+    local = utc_to_local(instant, zone)
+    when = f"{date_format(local.date(), 'DATE_FORMAT')}, {local:%H:%M}"
+    if zone == "UTC":
+        return format_html('<time datetime="{}">{} <span dir="ltr">UTC</span></time>', instant.isoformat(), when)
+    return format_html(
+        '<time datetime="{}">{} <span dir="ltr">({})</span></time> · <span dir="ltr">{} UTC</span>',
+        instant.isoformat(),
+        when,
+        zone,
+        f"{utc_to_local(instant, 'UTC'):%H:%M}",
+    )

@@ -77,7 +77,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG or TESTING else "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "workspaces.admin_config.BackOfficeAdminConfig",  # django.contrib.admin with the scoped site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -220,6 +220,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# times as HH:mm (no seconds, no a.m./p.m.) and date-times labelled with their zone, in both languages
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -7,8 +7,10 @@ change page) with:
   (a create lists the values it was created with; a delete lists nothing), never the
   bookkeeping fields (id, workspace, timestamps);
 - the door and the reason (for commands: which one, run by whom) beside who and when;
-- fields a user may not read left out of every row (:meth:`HistoryAdmin.history_hidden_fields`:
-  a consultation's private notes), also on the page of one version;
+- scoped like every admin page (:mod:`workspaces.admin_scope`): the rows of an object the user
+  may see, in a workspace they work in (a deleted object's too), else a 404; fields a user may not
+  read (the admin's ``private_fields``: a consultation's private notes) left out of every row,
+  also on the page of one version;
 - no revert: a past version is shown read-only (a revert would bypass the lifecycle and the
   double-booking check, which only the actions apply);
 - the object's history read through the workspace-led index ``(workspace, id, history_date)``.
@@ -19,19 +21,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import ForeignKey, Model, Q
-from django.http import HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.models import ModelChange, ModelDelta
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from workspaces.admin_scope import ScopedModelAdmin, admin_access
+from workspaces.ids import is_object_id
+
 NOTHING = "—"
 HISTORY_OF_RELATED = _("History of its %(items)s")
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
     object_history_template = "history/object_history.html"
     object_history_list_template = "history/object_history_list.html"
     history_list_per_page = 50
@@ -46,26 +52,32 @@ class HistoryAdmin(SimpleHistoryAdmin):
 
     def history_hidden_fields(self, request, record) -> frozenset[str]:
         """Recorded fields this user may not read on ``record`` (a historical row)."""
-        return frozenset()
+        return self.hidden_fields(request)
 
     def revert_disabled(self, request, obj=None) -> bool:
         return True
+
+    def history_rows(self, request):
+        """The historical rows this user may see: those of the workspaces they work in."""
+        return admin_access(request).scope(self.model.history.all())
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # a past version is shown, never saved back (simple-history would save it on POST)
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
+        object_id = unquote(object_id)
+        if not (is_object_id(object_id) and is_object_id(version_id)):
+            raise Http404
+        if not self.history_rows(request).filter(id=object_id, history_id=version_id).exists():
+            raise Http404  # another workspace's version: the same 404 as an unknown one
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     # -- the rows ----------------------------------------------------------------------------
 
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
         queryset = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        queryset = admin_access(request).scope(queryset)
         workspace_id = getattr(request, "_history_workspace_id", None)  # set by history_view
-        if workspace_id is None:
-            workspace_id = (
-                self.model._default_manager.filter(pk=object_id).values_list("workspace_id", flat=True).first()
-            )
         if workspace_id is not None:  # the object is there: its workspace leads the index
             queryset = queryset.filter(workspace_id=workspace_id)
         if self.history_select_related:
@@ -73,8 +85,11 @@ class HistoryAdmin(SimpleHistoryAdmin):
         return queryset
 
     def history_view(self, request, object_id, extra_context=None):
+        object_id = unquote(object_id)
+        if not is_object_id(object_id):
+            raise Http404
         extra_context = dict(extra_context or {})
-        obj = self.model._default_manager.filter(pk=object_id).first()
+        obj = self.get_object(request, object_id)
         if obj is not None:
             request._history_workspace_id = obj.workspace_id
             sections = []
@@ -83,6 +98,7 @@ class HistoryAdmin(SimpleHistoryAdmin):
                 self.set_history_delta_changes(request, records)
                 sections.append({"title": title, "records": records})
             extra_context["related_history"] = sections
+        # (a deleted object: simple-history shows its scoped rows, or a 404 when there are none)
         return super().history_view(request, object_id, extra_context)
 
     def history_related_sections(self, request, obj) -> list[tuple[Any, Sequence[Model]]]:

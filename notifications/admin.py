@@ -1,7 +1,13 @@
 """What left the product, in the back office: every email with its state, reminders, webhook
 endpoints (with their history) and deliveries with each attempt. Emails, reminders and
 deliveries are records: read-only, with actions to send a failed email again and to retry a
-delivery (through the same actions as the API)."""
+delivery (through the same actions as the API).
+
+Scoped like every admin (:mod:`workspaces.admin_scope`): every member reads the emails and
+reminders of the workspace they work in (what they say is what the sessions show), staff who may
+change sessions send a failed one again; webhook endpoints and deliveries are owners' and admins'
+(``webhooks.manage``, as in the API).
+"""
 
 from __future__ import annotations
 
@@ -24,23 +30,17 @@ from notifications.models import (
     WebhookEndpoint,
 )
 from workspaces.admin_base import add_domain_error
+from workspaces.admin_scope import ScopedModelAdmin, ScopedTabularInline
 from workspaces.errors import DomainError
 
 SECRET_SHOWN_ONCE = _("The endpoint's signing secret, shown this once: %(secret)s")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record of what happened: listed and shown, never added or edited by hand."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+WEBHOOKS = "webhooks.manage"
 
 
 @admin.register(Email)
-class EmailAdmin(ReadOnlyAdmin):
+class EmailAdmin(ScopedModelAdmin):
+    # a record of what was sent: listed and shown, never added, edited or deleted by hand
+    permissions = {"view": "sessions.view", "resend": "sessions.update"}
     list_display = ("created_at", "workspace", "to", "kind", "state", "language", "attempts", "sent_at", "subject")
     list_filter = ("state", "kind", "language", "workspace")
     search_fields = ("to", "subject", "=booking_id", "=id")
@@ -69,7 +69,7 @@ class EmailAdmin(ReadOnlyAdmin):
     fields = readonly_fields
     actions = ["send_again"]
 
-    @admin.action(description=_("Send the selected failed emails again"), permissions=["view"])
+    @admin.action(description=_("Send the selected failed emails again"), permissions=["resend"])
     def send_again(self, request, queryset) -> None:
         from notifications import tasks
 
@@ -88,7 +88,8 @@ class EmailAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Reminder)
-class ReminderAdmin(ReadOnlyAdmin):
+class ReminderAdmin(ScopedModelAdmin):
+    permissions = {"view": "sessions.view"}
     list_display = ("due_at", "workspace", "booking_kind", "booking_id", "hours", "state", "email")
     list_filter = ("state", "booking_kind", "workspace")
     search_fields = ("=booking_id", "=id")
@@ -133,6 +134,7 @@ class WebhookEndpointForm(forms.ModelForm):
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(HistoryAdmin):
+    permissions = dict.fromkeys(("view", "add", "change", "delete"), WEBHOOKS)
     form = WebhookEndpointForm
     list_display = ("url", "workspace", "is_active", "created_at", "id")
     list_filter = ("is_active", "workspace")
@@ -154,20 +156,27 @@ class WebhookEndpointAdmin(HistoryAdmin):
         obj.pk, obj.created_at, obj.updated_at, obj.secret = saved.pk, saved.created_at, saved.updated_at, saved.secret
         obj._state.adding, obj._state.db = False, saved._state.db
 
+    def delete_model(self, request, obj):
+        actions.webhook_endpoint_delete(endpoint=obj)
 
-class WebhookAttemptInline(admin.TabularInline):
+    def delete_queryset(self, request, queryset):
+        for endpoint in queryset:
+            actions.webhook_endpoint_delete(endpoint=endpoint)
+
+
+class WebhookAttemptInline(ScopedTabularInline):
+    # (no permissions of its own: its delivery's, which is read-only)
     model = WebhookAttempt
     fields = ("attempted_at", "status_code", "error", "duration_ms", "manual")
     readonly_fields = fields
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(ReadOnlyAdmin):
+class WebhookDeliveryAdmin(ScopedModelAdmin):
+    # a record of each delivery: listed and shown; retried (POST .../deliveries/{id}/retry)
+    permissions = {"view": WEBHOOKS, "retry": WEBHOOKS}
     list_display = ("created_at", "workspace", "endpoint", "event_type", "state", "attempt_count", "last_status_code")
     list_filter = ("state", "workspace")
     search_fields = ("=event__id", "=id", "endpoint__url")
@@ -193,7 +202,7 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
     def event_type(self, obj: WebhookDelivery) -> str:
         return obj.event.type
 
-    @admin.action(description=_("Retry the selected deliveries now"), permissions=["view"])
+    @admin.action(description=_("Retry the selected deliveries now"), permissions=["retry"])
     def retry(self, request, queryset) -> None:
         retried = 0
         for delivery in queryset.exclude(state=DeliveryState.PENDING):

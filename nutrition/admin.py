@@ -2,11 +2,11 @@
 actions as the API (``bookings.admin``).
 
 What is a consultation's own is checked here: a length from an end time, a duration, both or
-neither (:func:`nutrition.actions.consultation_duration`, by the action), and its private notes,
-shown (and accepted) only for superusers and for users whose membership in the consultation's
-workspace holds ``nutrition.manage``; for everyone else the field is left out of the form
-entirely, as the API answers ``null``. On the add page, where the workspace is not yet known,
-only superusers get the field.
+neither (:func:`nutrition.actions.consultation_duration`, by the action). Its private notes are a
+``private_field``: shown (and accepted) only for superusers and for members whose role holds
+``nutrition.manage`` in the workspace they work in; for everyone else they are left out of every
+form, list, filter, search and history row (:mod:`workspaces.admin_scope`), as the API answers
+``null``.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ from nutrition import actions
 from nutrition.models import FollowUp, NutritionSession
 from nutrition.serializers import PRIVATE_NOTES_PERMISSION
 from records.admin import ConsultationAttachmentInline, RecordsAdminMixin
-from workspaces.models import Membership
+from workspaces.admin_scope import ScopedTabularInline
 
 LENGTH_HELP = _("Leave empty to compute it from the other (60 minutes if both are).")
 
 
-class FollowUpInline(admin.TabularInline):
+class FollowUpInline(ScopedTabularInline):
     model = FollowUp
     fields = ("due_date", "note", "created_at")
     readonly_fields = ("created_at",)
@@ -61,6 +61,13 @@ class NutritionSessionForm(BookingAdminForm):
 
 @admin.register(NutritionSession)
 class NutritionSessionAdmin(RecordsAdminMixin, BookingAdmin):
+    permissions = {
+        "view": "nutrition.view",
+        "add": "nutrition.manage",
+        "change": "nutrition.manage",
+        "delete": "nutrition.manage",
+    }
+    private_fields = {"notes_private": PRIVATE_NOTES_PERMISSION}
     form = NutritionSessionForm
     list_display = ("date", "start_time", "end_time", "client", "specialist", "type", "status", "workspace")
     list_filter = ("status", "type", ("staff", admin.RelatedOnlyFieldListFilter), "date", "workspace")
@@ -89,8 +96,8 @@ class NutritionSessionAdmin(RecordsAdminMixin, BookingAdmin):
         "start_time",
         "end_time",
         "duration_minutes",
-        "starts_at",
-        "ends_at",
+        "starts_local",
+        "ends_local",
         "topic",
         "notes_private",
         "notes_shared",
@@ -139,22 +146,7 @@ class NutritionSessionAdmin(RecordsAdminMixin, BookingAdmin):
         for session in queryset:
             actions.nutrition_session_delete(session=session)
 
-    # -- private notes ----------------------------------------------------------------------
-
-    def can_see_private_notes(self, request, obj: NutritionSession | None) -> bool:
-        if request.user.is_superuser:
-            return True
-        if obj is None:
-            return False
-        seen = request.__dict__.setdefault("_private_notes_allowed", {})  # asked several times a page
-        if obj.workspace_id not in seen:
-            membership = Membership.objects.filter(workspace_id=obj.workspace_id, user=request.user).first()
-            seen[obj.workspace_id] = membership is not None and membership.has_permission(PRIVATE_NOTES_PERMISSION)
-        return seen[obj.workspace_id]
-
-    def history_hidden_fields(self, request, record) -> frozenset[str]:
-        # on every row of the history, as on the change page
-        return frozenset() if self.can_see_private_notes(request, record) else frozenset({"notes_private"})
+    # -- history: its follow-ups' too ----------------------------------------------------------
 
     def history_related_sections(self, request, obj: NutritionSession):
         follow_ups = (
@@ -166,15 +158,3 @@ class NutritionSessionAdmin(RecordsAdminMixin, BookingAdmin):
             (HISTORY_OF_RELATED % {"items": FollowUp._meta.verbose_name_plural}, follow_ups),
             *super().history_related_sections(request, obj),  # its attachments (records.admin)
         ]
-
-    def get_fields(self, request, obj=None):
-        fields = super().get_fields(request, obj)
-        if not self.can_see_private_notes(request, obj):
-            fields = [name for name in fields if name != "notes_private"]
-        return fields
-
-    def get_exclude(self, request, obj=None):
-        exclude = list(super().get_exclude(request, obj) or ())
-        if not self.can_see_private_notes(request, obj):
-            exclude.append("notes_private")
-        return exclude

@@ -3,15 +3,16 @@
 - :class:`NoteInline` (sessions) and :class:`SessionAttachmentInline` / :class:`ConsultationAttachmentInline`:
   notes and attachments on a booking's page, uploaded, changed and deleted there through the same
   actions as the API (``records.actions``), a download link on each attachment;
-- :class:`RecordsAdminMixin`, for a booking's ModelAdmin: private notes and attachments left out of
-  the inlines, the history and the downloads for users without ``records.private`` in the
-  booking's workspace (superusers read everything), authors' rules on changes and deletes, the
-  download view (``<booking>/attachments/<id>/download/``, permission-checked), and the history of
-  the booking's notes and attachments on its History page;
-- :class:`SessionFieldAdmin`: each workspace's custom session fields;
+- :class:`RecordsAdminMixin`, for a booking's ModelAdmin: authors' rules on changes and deletes,
+  the download view (``<booking>/attachments/<id>/download/``, permission-checked), and the
+  history of the booking's notes and attachments on its History page;
+- private notes and attachments reach only superusers and roles holding ``records.private`` in the
+  workspace the user works in: left out of the inlines' rows (:meth:`RecordInline.rows`, the
+  back office's one mechanism, :mod:`workspaces.admin_scope`), the history and the downloads;
+- :class:`SessionFieldAdmin`: each workspace's custom session fields (``services.manage``);
 - :class:`FieldValuesField`: a session's ``fieldValues`` edited through its workspace's active
-  definitions (their labels, types, options and phases), :func:`field_values_editor` puts it on
-  a session's form.
+  definitions (their labels, types, options and phases); :func:`field_values_editor` puts it on
+  a session's form when the workspace has some (else the rows of :mod:`sessions.admin_fields`).
 """
 
 from __future__ import annotations
@@ -37,8 +38,9 @@ from records.models import (
     SessionField,
     Visibility,
 )
-from records.selectors import may_change, may_read_private
+from records.selectors import MANAGE_PERMISSION, PRIVATE_PERMISSION, may_change
 from workspaces.admin_base import add_domain_error
+from workspaces.admin_scope import ScopedTabularInline, admin_access
 from workspaces.errors import DomainError
 from workspaces.models import Membership
 
@@ -50,49 +52,42 @@ VALUE_INVALID = _("“%(label)s”: not a valid value.")
 YES_NO = ((None, "—"), (True, _("Yes")), (False, _("No")))
 
 
-def membership_of(request, workspace_id) -> Membership | None:
-    """The user's active membership in the workspace (asked once a request)."""
-    seen = request.__dict__.setdefault("_records_memberships", {})
-    if workspace_id not in seen:
-        seen[workspace_id] = Membership.objects.filter(
-            workspace_id=workspace_id, user=request.user, is_active=True
-        ).first()
-    return seen[workspace_id]
+def author_of(request, workspace_id) -> Membership | None:
+    """Who writes a new note or attachment: the member the user is where they work (a superuser,
+    their membership in the booking's workspace, if any)."""
+    access = admin_access(request)
+    if not access.is_superuser:
+        return access.current
+    return Membership.objects.filter(workspace_id=workspace_id, user=request.user, is_active=True).first()
 
 
-def reads_private(request, workspace_id) -> bool:
-    return request.user.is_superuser or may_read_private(membership_of(request, workspace_id))
+def reads_private(request) -> bool:
+    """Whether the user reads private notes and attachments (``records.private``) where they work."""
+    return admin_access(request).allows(PRIVATE_PERMISSION)
 
 
 def changes_record(request, record) -> bool:
+    """Only its author, or an owner or admin (``records.manage``), changes or deletes a record."""
+    access = admin_access(request)
+    if access.allows(MANAGE_PERMISSION):
+        return True
     author_id = getattr(record, "author_id", None) or getattr(record, "uploaded_by_id", None)
-    return request.user.is_superuser or may_change(membership_of(request, record.workspace_id), author_id)
+    return may_change(access.current, author_id)
 
 
 # -- inlines ------------------------------------------------------------------------------------------
 
 
-class RecordInline(admin.TabularInline):
-    """A booking's records go with the booking: who may view or change it may view or change them
-    (private ones and other members' are narrowed further by :class:`RecordsAdminMixin`)."""
+class RecordInline(ScopedTabularInline):
+    """A booking's records go with the booking (no ``permissions`` of its own: who may view or
+    change it may view or change them); private ones only for ``records.private``, and other
+    members' changed only by owners and admins (:meth:`RecordsAdminMixin.save_formset`)."""
 
     extra = 0
     ordering = ("created_at", "id")
 
-    def _booking_admin(self):
-        return self.admin_site._registry[self.parent_model]
-
-    def has_view_permission(self, request, obj=None):
-        return self._booking_admin().has_view_or_change_permission(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return self._booking_admin().has_change_permission(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._booking_admin().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._booking_admin().has_change_permission(request, obj)
+    def rows(self, request, queryset):
+        return queryset if reads_private(request) else queryset.filter(visibility=Visibility.SHARED)
 
 
 class NoteInline(RecordInline):
@@ -150,17 +145,11 @@ class ConsultationAttachmentInline(AttachmentInline):
 class RecordsAdminMixin:
     """For a booking's ModelAdmin (a :class:`history.admin.HistoryAdmin`) with record inlines."""
 
-    def get_formset_kwargs(self, request, obj, inline, prefix):
-        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
-        if isinstance(inline, RecordInline) and obj is not None and not reads_private(request, obj.workspace_id):
-            kwargs["queryset"] = kwargs["queryset"].filter(visibility=Visibility.SHARED)
-        return kwargs
-
     def save_formset(self, request, form, formset, change):
         if not issubclass(formset.model, RECORD_MODELS):
             return super().save_formset(request, form, formset, change)
         booking = form.instance
-        membership = membership_of(request, booking.workspace_id)
+        membership = author_of(request, booking.workspace_id)
         # what the change message lists (ModelFormSet.save would set these)
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
         for record in [f.instance for f in formset.deleted_forms if not f.instance._state.adding]:
@@ -233,9 +222,7 @@ class RecordsAdminMixin:
 
         model = attachment_model_for(self.model)
         attachment = model.objects.filter(workspace_id=booking.workspace_id, booking=booking, pk=attachment_id).first()
-        if attachment is None or (
-            attachment.visibility == Visibility.PRIVATE and not reads_private(request, booking.workspace_id)
-        ):
+        if attachment is None or (attachment.visibility == Visibility.PRIVATE and not reads_private(request)):
             raise Http404
         try:
             stream = storage.open_for_download(attachment.storage_key)
@@ -251,7 +238,7 @@ class RecordsAdminMixin:
 
     def history_related_sections(self, request, obj):
         sections = list(super().history_related_sections(request, obj))
-        private = reads_private(request, obj.workspace_id)
+        private = reads_private(request)
         from records.models import attachment_model_for
 
         related = [(attachment_model_for(self.model), "booking_id")]
@@ -272,7 +259,7 @@ class RecordsAdminMixin:
             older is not None
             and getattr(older, "instance_type", None) in RECORD_MODELS
             and older.visibility == Visibility.PRIVATE
-            and not reads_private(request, record.workspace_id)
+            and not reads_private(request)
         ):
             older = None
         return super().history_changes(request, record, older)
@@ -303,6 +290,13 @@ class SessionFieldForm(forms.ModelForm):
 
 
 class SessionFieldAdmin(HistoryAdmin):
+    # as the API's session-fields endpoints: every member reads them, owners and admins define them
+    permissions = {
+        "view": "sessions.view",
+        "add": "services.manage",
+        "change": "services.manage",
+        "delete": "services.manage",
+    }
     form = SessionFieldForm
     list_display = ("label", "key", "type", "phase", "required", "is_active", "workspace")
     list_filter = ("type", "phase", "required", "is_active", "workspace")
@@ -432,9 +426,16 @@ def _typed(field: SessionField, raw: str):
 
 def field_values_editor(form) -> None:
     """On a session's admin form: ``field_values`` through the workspace's active definitions, when it
-    has some (otherwise, and on the add page where the workspace is not chosen yet, the JSON as is)."""
-    workspace_id = None if form.instance._state.adding else form.instance.workspace_id
-    if "field_values" not in form.fields or workspace_id is None:
+    has some; otherwise the form's own editor stays (rows of key, value and phase,
+    :mod:`sessions.admin_fields`). The workspace is the session's, or on the add page the one the
+    member works in (a superuser's: the one the page was opened for, ``?workspace=``)."""
+    if form.instance._state.adding:
+        access = getattr(form, "admin_access", None)
+        workspace = access.workspace if access is not None else None
+        workspace_id = workspace.pk if workspace is not None else form.initial.get("workspace")
+    else:
+        workspace_id = form.instance.workspace_id
+    if "field_values" not in form.fields or not workspace_id:
         return
     definitions = list(active_definitions(workspace_id).values())
     if definitions:

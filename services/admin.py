@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -16,6 +18,31 @@ from services import actions, rules
 from services.models import Service, ServiceScope
 from workspaces.models import Workspace
 
+HEX_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+SWATCH = (
+    '<span class="color-swatch" style="display:inline-block;width:1em;height:1em;border:1px solid #999;'
+    'vertical-align:middle;background:{}"></span>'
+)
+
+
+class ColorInput(forms.TextInput):
+    """A colour as its code, #RRGGBB, written left to right in both directions, beside a swatch of it."""
+
+    template_name = "admin/services/color_input.html"
+
+    class Media:
+        js = ("services/color_input.js",)
+
+    def __init__(self, attrs=None):
+        super().__init__({"dir": "ltr", "size": 9, "maxlength": 7, "spellcheck": "false", **(attrs or {})})
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        value = context["widget"]["value"] or ""
+        context["widget"]["swatch"] = value if HEX_COLOR.match(value) else ""
+        return context
+
+
 DELETED_LABEL = _("Deleted")
 NOT_DELETED_LABEL = _("Not deleted")
 ALL_LABEL = _("All")
@@ -28,17 +55,21 @@ class ServiceAdminForm(forms.ModelForm):
     class Meta:
         model = Service
         fields = ["workspace", "name", "description", "duration_minutes", "price", "color", "scope", "is_active"]
+        widgets = {"color": ColorInput}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        duration = self.fields["duration_minutes"]
-        duration.validators.append(MinValueValidator(rules.DURATION_MIN))
-        duration.validators.append(MaxValueValidator(rules.DURATION_MAX))
-        duration.widget.attrs.update(min=rules.DURATION_MIN, max=rules.DURATION_MAX)
-        price = self.fields["price"]
-        price.validators.append(MinValueValidator(rules.PRICE_MIN))
-        price.validators.append(MaxValueValidator(rules.PRICE_MAX))
-        self.fields["color"].help_text = _("#RRGGBB or #RGB; stored as #RRGGBB in upper case.")
+        # (a role that may only view the service gets every field read-only: none of these)
+        if "duration_minutes" in self.fields:
+            duration = self.fields["duration_minutes"]
+            duration.validators.append(MinValueValidator(rules.DURATION_MIN))
+            duration.validators.append(MaxValueValidator(rules.DURATION_MAX))
+            duration.widget.attrs.update(min=rules.DURATION_MIN, max=rules.DURATION_MAX)
+        if "price" in self.fields:
+            self.fields["price"].validators.append(MinValueValidator(rules.PRICE_MIN))
+            self.fields["price"].validators.append(MaxValueValidator(rules.PRICE_MAX))
+        if "color" in self.fields:
+            self.fields["color"].help_text = _("#RRGGBB or #RGB; stored as #RRGGBB in upper case.")
 
     def clean_name(self):
         name = rules.normalize_name(self.cleaned_data.get("name") or "")
@@ -116,6 +147,12 @@ class DeletedFilter(admin.SimpleListFilter):
 
 @admin.register(Service)
 class ServiceAdmin(HistoryAdmin):
+    permissions = {
+        "view": "services.view",
+        "add": "services.manage",
+        "change": "services.manage",
+        "delete": "services.manage",
+    }
     form = ServiceAdminForm
     list_display = [
         "name",
@@ -126,7 +163,6 @@ class ServiceAdmin(HistoryAdmin):
         "scope",
         "workspace",
         "deleted",
-        "updated_at",
     ]
     list_display_links = ["name"]
     list_filter = [DeletedFilter, "is_active", "scope", "workspace"]
@@ -147,12 +183,8 @@ class ServiceAdmin(HistoryAdmin):
     def swatch(self, obj: Service):
         if not obj.color:
             return "—"
-        return format_html(
-            '<span style="display:inline-block;width:1em;height:1em;border:1px solid #999;'
-            'vertical-align:middle;background:{}"></span> <code>{}</code>',
-            obj.color,
-            obj.color,
-        )
+        # the code is written left to right in both directions: "#3B82F6", never "3B82F6#"
+        return format_html(SWATCH + ' <code dir="ltr">{}</code>', obj.color, obj.color)
 
     @admin.display(description=_("deleted"), boolean=True, ordering="deleted_at")
     def deleted(self, obj: Service) -> bool:

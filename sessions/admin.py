@@ -19,8 +19,10 @@ from bookings.admin import NOT_IN_WORKSPACE, BookingAdmin, BookingAdminForm
 from records.admin import NoteInline, RecordsAdminMixin, SessionAttachmentInline, field_values_editor
 from services.models import Service, ServiceScope
 from sessions import actions
+from sessions.admin_fields import FieldValueRowsField
 from sessions.models import Session, SessionService
 from sessions.serializers import MAX_FIELD_VALUES, MAX_SERVICES, FieldValueSerializer
+from workspaces.admin_scope import ScopedChoicesFilter
 from workspaces.models import Client, Membership, Workspace
 
 SERVICE_NOT_USABLE = _("%(name)s is inactive or not for sessions.")
@@ -56,6 +58,9 @@ class SessionAdminForm(BookingAdminForm):
     service_list = forms.ModelMultipleChoiceField(
         label=_("services"), queryset=Service.objects.alive(), help_text=SERVICES_HELP
     )
+    # rows of field key, value and phase (sessions.admin_fields), checked as the API checks them;
+    # a workspace with custom field definitions gets their inputs instead (field_values_editor)
+    field_values = FieldValueRowsField(label=_("field values"), required=False)
 
     class Meta:
         model = Session
@@ -80,8 +85,6 @@ class SessionAdminForm(BookingAdminForm):
                 Session._meta.get_field("services"), admin.site, choices=field.choices
             )
             field.widget.is_required = True
-        if "field_values" in self.fields:  # the model's JSON field, checked as the API checks it
-            self.fields["field_values"].required = False
         field_values_editor(self)  # through the workspace's custom field definitions, when it has some
 
     def clean_service_list(self):
@@ -116,33 +119,40 @@ class SessionAdminForm(BookingAdminForm):
         return cleaned
 
 
-class ServiceFilter(admin.SimpleListFilter):
-    """Sessions with a given service (choices: the services of the workspace filtered on, or the first 200)."""
+class ServiceFilter(ScopedChoicesFilter):
+    """Sessions with a given service: the live services of the workspace (a superuser's choices
+    are those of the workspace filtered on, else the first 200, named with their workspace)."""
 
     title = _("service")
     parameter_name = "service"
+    choices_queryset = Service.objects.alive().order_by("name", "id")
 
-    def lookups(self, request, model_admin):
-        workspace = request.GET.get("workspace__id__exact")
-        services = Service.objects.all()
-        if workspace:
-            services = services.filter(workspace_id=workspace)
-        return [(service.pk, service.name) for service in services.order_by("name", "id")[:200]]
+    def choice_label(self, obj: Service) -> str:
+        return obj.name
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(
-                Exists(
-                    SessionService.objects.filter(
-                        workspace=OuterRef("workspace"), service_id=self.value(), session=OuterRef("pk")
-                    )
+        if self.value() is None:
+            return queryset
+        chosen = self.chosen()
+        if chosen is None:
+            return queryset.none()
+        return queryset.filter(
+            Exists(
+                SessionService.objects.filter(
+                    workspace=OuterRef("workspace"), service_id=chosen, session=OuterRef("pk")
                 )
             )
-        return queryset
+        )
 
 
 @admin.register(Session)
 class SessionAdmin(RecordsAdminMixin, BookingAdmin):
+    permissions = {
+        "view": "sessions.view",
+        "add": "sessions.create",
+        "change": "sessions.update",
+        "delete": "sessions.delete",
+    }
     form = SessionAdminForm
     inlines = (NoteInline, SessionAttachmentInline)
     list_display = (
@@ -171,7 +181,7 @@ class SessionAdmin(RecordsAdminMixin, BookingAdmin):
     readonly_fields = (*BookingAdmin.readonly_fields, "end_time")
     fieldsets = (
         (None, {"fields": ("id", "workspace", "name", "client", "service_list", "staff", "status")}),
-        (_("Time"), {"fields": ("date", "start_time", "duration_minutes", "end_time", "starts_at", "ends_at")}),
+        (_("Time"), {"fields": ("date", "start_time", "duration_minutes", "end_time", "starts_local", "ends_local")}),
         (_("Details"), {"fields": ("field_values",)}),
         (_("Record"), {"fields": ("created_at", "updated_at")}),
     )
@@ -215,22 +225,23 @@ class SessionAdmin(RecordsAdminMixin, BookingAdmin):
         return [name for name, model in (("workspace", Workspace), ("client", Client), ("staff", Membership))
                 if _registered_with_search(model)]  # fmt: skip
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                service_name_list=ArraySubquery(
-                    SessionService.objects.filter(workspace=OuterRef("workspace"), session=OuterRef("pk"))
-                    .order_by("position", "id")
-                    .values("service__name")
-                )
+    def rows(self, request, queryset):
+        return queryset.annotate(
+            service_name_list=ArraySubquery(
+                SessionService.objects.filter(workspace=OuterRef("workspace"), session=OuterRef("pk"))
+                .order_by("position", "id")
+                .values("service__name")
             )
         )
 
     @admin.display(description=_("services"))
     def service_names(self, obj: Session) -> str:
         return ", ".join(obj.service_name_list)
+
+    @admin.display(description=_("services"))
+    def service_list(self, obj: Session) -> str:
+        """The services, in their order, where the page is read-only (a role that may only view)."""
+        return ", ".join(getattr(obj, "service_name_list", None) or []) or "—"
 
     # -- history: the services kept on each row -------------------------------------------
 

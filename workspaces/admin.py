@@ -1,7 +1,10 @@
 """Admin for the tenant core: users (email login), workspaces with their members, clients.
 
 Saves go through the model's own validation (time zone, unique email, one membership per user
-and workspace) and the same actions as the API, so a clash is a form error, never a 500.
+and workspace) and the same actions as the API, so a clash is a form error, never a 500. Every
+admin here is scoped (:mod:`workspaces.admin_scope`): members see their workspace, its members
+and its clients as their role allows; users, and who belongs to which workspace, are the
+platform's (superusers, and the ops commands).
 """
 
 from __future__ import annotations
@@ -10,12 +13,14 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from history.admin import HistoryAdmin
 from workspaces import actions
+from workspaces.admin_scope import SUPERUSERS_ONLY, ScopedModelAdmin, ScopedTabularInline
 from workspaces.models import Client, Membership, User, Workspace
 from workspaces.search import search_key
 from workspaces.timezones import available_timezones
@@ -23,6 +28,12 @@ from workspaces.timezones import available_timezones
 EMAIL_TAKEN = _("A user with this email address already exists.")
 
 TIMESTAMPS = ("id", "created_at", "updated_at")
+#: what only superusers may do
+PLATFORM = dict.fromkeys(("view", "add", "change", "delete"), SUPERUSERS_ONLY)
+
+# Django's groups and model permissions play no part: the role table decides (workspaces.roles)
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
 
 
 # --------------------------------------------------------------------------------------------
@@ -56,7 +67,7 @@ class UserEditForm(UserChangeForm):
         return email
 
 
-class UserMembershipInline(admin.TabularInline):
+class UserMembershipInline(ScopedTabularInline):
     model = Membership
     fk_name = "user"
     extra = 0
@@ -66,21 +77,22 @@ class UserMembershipInline(admin.TabularInline):
     verbose_name = _("workspace membership")
     verbose_name_plural = _("workspace memberships")
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("workspace")
+    def rows(self, request, queryset):
+        return queryset.select_related("workspace")
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ScopedModelAdmin, DjangoUserAdmin):
+    """Users are the platform's: superusers only (members are added by the ops commands)."""
+
+    permissions = PLATFORM
     form = UserEditForm
     add_form = UserCreationForm
     fieldsets = (
         (None, {"fields": ("id", "email", "password")}),
         (_("Personal info"), {"fields": ("name",)}),
-        (
-            _("Permissions"),
-            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
-        ),
+        # who may do what is the role table's (memberships), not Django's staff flag or groups
+        (_("Permissions"), {"fields": ("is_active", "is_superuser")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -92,12 +104,12 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
-    list_display = ("email", "name", "is_active", "is_staff", "is_superuser", "date_joined", "last_login")
-    list_filter = ("is_active", "is_staff", "is_superuser", "groups")
+    list_display = ("email", "name", "is_active", "is_superuser", "date_joined", "last_login")
+    list_filter = ("is_active", "is_superuser")
     search_fields = ("email", "name", "=id")
     ordering = ("email",)
     readonly_fields = ("id", "last_login", "date_joined")
-    filter_horizontal = ("groups", "user_permissions")
+    filter_horizontal = ()
     inlines = (UserMembershipInline,)
 
     def get_inlines(self, request, obj):
@@ -118,7 +130,8 @@ class WorkspaceForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [(name, name) for name in sorted(available_timezones())]
+        if "timezone" in self.fields:  # (read-only for members)
+            self.fields["timezone"].choices = [(name, name) for name in sorted(available_timezones())]
 
 
 class SubscriptionFilter(admin.SimpleListFilter):
@@ -139,7 +152,7 @@ class SubscriptionFilter(admin.SimpleListFilter):
         return queryset
 
 
-class WorkspaceMembershipInline(admin.TabularInline):
+class WorkspaceMembershipInline(ScopedTabularInline):
     model = Membership
     fk_name = "workspace"
     extra = 0
@@ -147,15 +160,28 @@ class WorkspaceMembershipInline(admin.TabularInline):
     readonly_fields = ("id", "created_at")
     autocomplete_fields = ("user",)
     show_change_link = True
+    # every member sees who works there (as GET .../members does); the platform changes it
+    permissions = {"view": "members.view", **dict.fromkeys(("add", "change", "delete"), SUPERUSERS_ONLY)}
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("user")
+    def rows(self, request, queryset):
+        return queryset.select_related("user")
+
+
+#: what owners and admins change about their workspace here (its subscription and whether it is
+#: active are the ops commands'; its time zone too, for now: the sessions' instants follow it)
+MANAGED_WORKSPACE_FIELDS = ("name",)
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(ScopedModelAdmin):
+    permissions = {
+        "view": "workspace.view",
+        "change": "workspace.manage",
+        "add": SUPERUSERS_ONLY,
+        "delete": SUPERUSERS_ONLY,
+    }
     form = WorkspaceForm
-    list_display = ("name", "id", "timezone", "subscription_expires_at", "subscription_current", "is_active")
+    list_display = ("name", "timezone", "subscription_expires_at", "subscription_current", "is_active")
     list_filter = ("is_active", SubscriptionFilter, "timezone")
     search_fields = ("name", "=id")
     ordering = ("name", "id")
@@ -168,10 +194,17 @@ class WorkspaceAdmin(admin.ModelAdmin):
     def subscription_current(self, obj: Workspace) -> bool:
         return not obj.subscription_expired
 
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return self.readonly_fields
+        return tuple(name for name in self.fields if name not in MANAGED_WORKSPACE_FIELDS)
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ("user_email", "user_name", "workspace", "role", "is_active", "id", "created_at")
+class MembershipAdmin(ScopedModelAdmin):
+    # every member sees who works there (as GET .../members does); the platform changes it
+    permissions = {"view": "members.view", **dict.fromkeys(("add", "change", "delete"), SUPERUSERS_ONLY)}
+    list_display = ("user_email", "user_name", "workspace", "role", "is_active", "created_at")
     list_filter = ("role", "is_active", "workspace")
     search_fields = ("user__email", "user__name", "workspace__name", "=id", "=workspace__id")
     list_select_related = ("user", "workspace")
@@ -189,8 +222,15 @@ class MembershipAdmin(admin.ModelAdmin):
         return obj.user.name
 
     def get_readonly_fields(self, request, obj=None):
+        if not request.user.is_superuser:
+            return self.fields  # role and status are the platform's (ops commands, superusers)
         # who and where a membership is never changes; remove it and add another instead
         return (*TIMESTAMPS, "workspace", "user") if obj is not None else TIMESTAMPS
+
+    def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            return  # (a page saved for its inlines: a member's working hours, availability.admin)
+        super().save_model(request, obj, form, change)
 
 
 # --------------------------------------------------------------------------------------------
@@ -202,7 +242,13 @@ CLIENT_FIELDS = ("name", "email", "phone", "notes", "language")
 
 @admin.register(Client)
 class ClientAdmin(HistoryAdmin):
-    list_display = ("client_name", "workspace", "email", "phone", "created_at", "id")
+    permissions = {
+        "view": "clients.view",
+        "add": "clients.manage",
+        "change": "clients.manage",
+        "delete": "clients.manage",
+    }
+    list_display = ("client_name", "workspace", "email", "phone", "created_at")
     list_display_links = ("client_name",)
     list_filter = ("workspace", "created_at")
     # search_text holds name, email and phone folded (workspaces.search); get_search_results

@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.auth.models import Permission
 from django.test import Client as BrowserClient
 
 from nutrition.models import NutritionSession
@@ -16,6 +15,7 @@ from tests import factories
 from tests.nutrition.factories import NutritionSessionFactory
 from tests.sessions.factories import SessionFactory
 from workspaces.models import User
+from workspaces.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -144,9 +144,8 @@ def test_a_row_moved_meanwhile_is_judged_by_its_current_status(browser, workspac
 
 
 def test_status_actions_need_the_change_permission(workspace):
-    # a staff user who may only view sessions gets no status actions
-    user = factories.UserFactory(is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(codename="view_session"))
+    # a viewer may only view sessions: no status actions
+    user = factories.MembershipFactory(workspace=workspace, role=Role.VIEWER).user
     browser = BrowserClient()
     browser.force_login(user)
     (session,) = sessions_in(workspace, "scheduled")

@@ -104,8 +104,9 @@ def weeks(draw, days: list[dt.date], tz_name: str) -> list[tuple[int, int, int]]
         change = change_minute(day, tz_name)
         if change is not None and draw(st.booleans()):
             before, after = draw(st.integers(0, 12)), draw(st.integers(1, 12))
-            start = min(143, max(0, change // 10 - before))  # (a change at the day's last minute too)
-            bounds = [start, max(start + 1, min(144, change // 10 + after))]
+            end = min(144, change // 10 + after)
+            # (a change at 24:00, Cairo's, with nothing before it would be an empty interval)
+            bounds = [min(max(0, change // 10 - before), end - 1), end]
         intervals += [(day.isoweekday(), bounds[i] * 10, bounds[i + 1] * 10) for i in range(0, len(bounds), 2)]
     return list(dict.fromkeys(intervals))
 

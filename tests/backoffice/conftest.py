@@ -25,7 +25,7 @@ SPECIALIST = object()  # the default staff member of practice.session/consultati
 @dataclass
 class Practice:
     workspace: Workspace
-    owner: Membership  # the admin user's membership (is_staff)
+    owner: Membership  # the admin user's membership (a member: no staff flag)
     specialist: Membership
     client: Client
     services: list
@@ -63,7 +63,7 @@ class Practice:
 @pytest.fixture
 def practice(db) -> Practice:
     workspace = factories.WorkspaceFactory(name="Praxis Berlin", timezone="Europe/Berlin")
-    owner_user = factories.UserFactory(name="Olga Owner", is_staff=True)
+    owner_user = factories.UserFactory(name="Olga Owner")
     owner = factories.MembershipFactory(workspace=workspace, user=owner_user, role=Role.OWNER)
     specialist = factories.MembershipFactory(
         workspace=workspace, user=factories.UserFactory(name="Sami Specialist"), role=Role.SPECIALIST
@@ -78,7 +78,7 @@ def practice(db) -> Practice:
 
 @pytest.fixture
 def admin_http(practice) -> HttpClient:
-    """The practice owner, logged into the admin (staff, not superuser)."""
+    """The practice owner, logged into the admin (a member, not a superuser)."""
     http = HttpClient()
     http.force_login(practice.user)
     return http

@@ -30,6 +30,8 @@ class Column:
     day: str
     day_minutes: int
     classes: list[str]
+    style: dict[str, str] = field(default_factory=dict)
+    add: str = ""  # the new-session URL a click on a free time opens (without the time)
     hours: dict[float, list[str]] = field(default_factory=dict)  # top -> labels
     blocks: list[Block] = field(default_factory=list)
     shades: list[tuple[str, float, float]] = field(default_factory=list)  # (kind, top, height)
@@ -52,7 +54,17 @@ class _GridParser(HTMLParser):
         if tag == "html":
             self.html_attrs = attrs
         elif tag == "section" and "bo-column" in classes:
-            self.columns.append(Column(attrs["data-key"], attrs["data-day"], int(attrs["data-day-minutes"]), classes))
+            self.columns.append(
+                Column(
+                    attrs["data-key"],
+                    attrs["data-day"],
+                    int(attrs["data-day-minutes"]),
+                    classes,
+                    _style(attrs.get("style") or ""),
+                )
+            )
+        elif tag == "div" and "bo-track" in classes:
+            self.columns[-1].add = attrs.get("data-add") or ""
         elif tag == "div" and "bo-shade" in classes:
             style = _style(attrs["style"])
             kind = next(c.removeprefix("bo-") for c in classes if c != "bo-shade")

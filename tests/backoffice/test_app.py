@@ -27,10 +27,11 @@ def test_calendar_feed_is_a_tenant_table():
     assert issubclass(CalendarFeed, WorkspaceScopedModel)
 
 
-def test_docs_screenshot_is_committed_and_referenced():
-    assert (ROOT / "docs" / "calendar.png").stat().st_size > 10_000
+def test_docs_screenshots_are_committed_and_referenced():
     readme = (ROOT / "README.md").read_text()
-    assert "![Admin calendar](docs/calendar.png)" in readme
+    for language in ("en", "ar"):
+        assert (ROOT / "docs" / f"calendar-week-{language}.png").stat().st_size > 10_000
+        assert f"(docs/calendar-week-{language}.png)" in readme
     assert readme.index("## Back office") < readme.index("## Layout")
 
 

@@ -79,13 +79,25 @@ def test_the_day_view_shades_each_staff_members_column(admin_http, practice):
     assert "Outside working hours" in response.content.decode()
 
 
-def test_the_week_view_shades_only_for_one_staff_member(admin_http, practice):
+def test_the_week_view_shades_each_staff_members_columns_every_day(admin_http, practice):
+    # given the specialist works 09:00-17:00 on Mondays and has sessions that week (so a column a
+    # day), and the owner, with sessions too, has no working hours
     set_hours(practice.specialist, (1, "09:00", "17:00"))
+    practice.session(dt.date(2024, 1, 16), "10:00")
+    practice.session(dt.date(2024, 1, 16), "12:00", staff=practice.owner)
     params = {"workspace": practice.workspace.pk, "date": "2024-01-15", "view": "week"}
-    everyone = parse_grid(admin_http.get(URL, params).content).columns
-    assert all(column.shades == [] for column in everyone)
-    theirs = parse_grid(admin_http.get(URL, {**params, "staff": practice.specialist.pk}).content).columns
-    monday = next(column for column in theirs if column.day == "2024-01-15")
-    assert monday.shades == [("off-hours", 0.0, 120.0), ("off-hours", 600.0, 180.0)]
-    sunday = next(column for column in theirs if column.day == "2024-01-14")
-    assert sunday.shades == [("off-hours", 0.0, 780.0)]  # no hours that day: all of it
+    for theirs in (
+        parse_grid(admin_http.get(URL, params).content).columns,  # everyone: a column per staff member a day
+        parse_grid(admin_http.get(URL, {**params, "staff": practice.specialist.pk}).content).columns,
+    ):
+        columns = {(column.key, column.day): column for column in theirs}
+        monday = columns[(practice.specialist.pk, "2024-01-15")]
+        assert monday.shades == [("off-hours", 0.0, 120.0), ("off-hours", 600.0, 180.0)]
+        sunday = columns[(practice.specialist.pk, "2024-01-14")]
+        assert sunday.shades == [("off-hours", 0.0, 780.0)]  # no hours that day: all of it
+    owners = [column for column in everyone_columns(admin_http, params) if column.key == practice.owner.pk]
+    assert len(owners) == 7 and all(column.shades == [] for column in owners)
+
+
+def everyone_columns(admin_http, params):
+    return parse_grid(admin_http.get(URL, params).content).columns

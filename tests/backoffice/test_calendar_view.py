@@ -39,34 +39,46 @@ def test_anonymous_is_sent_to_the_admin_login(db):
     assert response["Location"].startswith("/admin/login/")
 
 
-def test_a_user_who_is_not_staff_cannot_open_it(practice):
+def test_every_member_may_open_it_and_nobody_else(practice):
     http = HttpClient()
-    http.force_login(practice.specialist.user)  # not is_staff
-    assert HttpClient().get(URL).status_code == 302
+    http.force_login(practice.specialist.user)  # a member: no staff flag needed
+    assert http.get(URL).status_code == 200
+    http.force_login(factories.UserFactory())  # a member of nothing
     assert http.get(URL).status_code == 302
 
 
-def test_another_workspace_is_not_found_for_a_staff_member_who_is_not_in_it(admin_http, practice):
+def test_another_workspace_is_not_found_for_a_member_who_is_not_in_it(admin_http, practice):
     other = factories.WorkspaceFactory(name="Elsewhere")
     assert admin_http.get(URL, {"workspace": other.pk}).status_code == 404
     assert admin_http.get(URL, {"workspace": "not-an-id"}).status_code == 404
+    # nor one of their own they do not work in now (switched in the header)
+    later = factories.WorkspaceFactory(name="Zurich practice")  # after Praxis Berlin by name
+    factories.MembershipFactory(workspace=later, user=practice.user)
+    assert admin_http.get(URL, {"workspace": later.pk}).status_code == 404
+    assert admin_http.get(URL, {"workspace": practice.workspace.pk}).status_code == 200
 
 
 def test_a_superuser_may_open_any_workspace(practice):
     other = factories.WorkspaceFactory(name="Elsewhere")
     http = HttpClient()
-    http.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    http.force_login(factories.UserFactory(is_superuser=True))
     assert http.get(URL, {"workspace": other.pk}).status_code == 200
     # and without a membership, the first workspace by name is the default
     assert http.get(URL).status_code == 200
 
 
-def test_a_staff_user_with_no_workspace_is_told_so(db):
+def test_a_member_whose_subscription_expired_is_told_so(practice):
+    practice.session(dt.date(2024, 1, 15), "10:00", 60)
+    practice.workspace.subscription_expires_at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+    practice.workspace.save()
     http = HttpClient()
-    http.force_login(factories.UserFactory(is_staff=True))
-    response = http.get(URL)
+    http.force_login(practice.specialist.user)
+    response = http.get(URL, {"date": "2024-01-15"})
     assert response.status_code == 200
-    assert b"not an active member of any workspace" in response.content
+    assert b"The subscription of Praxis Berlin has expired" in response.content
+    assert "Your workspace’s subscription has expired" in response.content.decode()
+    assert b"bo-block" not in response.content and b"Clara Client" not in response.content
+    assert http.get(URL, {"workspace": practice.workspace.pk}).status_code == 404
 
 
 def test_the_admin_index_links_to_the_calendar(admin_http):
@@ -102,9 +114,16 @@ def test_week_view_draws_both_kinds_at_their_local_times_with_colours_and_change
     assert block.style["background-color"] == "#475569"
     assert "bo-consultation" in block.classes
     assert block.href == f"/admin/nutrition/nutritionsession/{consultation.pk}/change/"
-    # and the week runs Sunday to Saturday
-    days = [column.day for column in parse_grid(response.content).columns]
+    # and the week runs Sunday to Saturday, each day with a column per staff member with sessions
+    # that week (the specialist; the owner has none), in the same order every day
+    columns = parse_grid(response.content).columns
+    days = list(dict.fromkeys(column.day for column in columns))
     assert days == [(dt.date(2024, 1, 14) + dt.timedelta(days=i)).isoformat() for i in range(7)]
+    assert [column.key for column in columns] == [practice.specialist.pk] * 7
+    # the owner's session makes a column for them too, before the specialist's (by name)
+    practice.session(day, "08:00", 30, staff=practice.owner)
+    columns = parse_grid(admin_http.get(URL, week(practice, day)).content).columns
+    assert [column.key for column in columns] == [practice.owner.pk, practice.specialist.pk] * 7
 
 
 def test_on_the_day_clocks_go_forward_a_60_minute_session_is_60_minutes_tall_at_its_hour(admin_http, practice):
@@ -160,9 +179,11 @@ def test_on_the_day_clocks_go_back_both_two_oclocks_are_drawn_apart(admin_http, 
     blocks = blocks_by_entry(response)
     column, one = blocks[f"session-{first.pk}"]
     _column, two = blocks[f"session-{again.pk}"]
-    # then the column's hour lines show 02:00 twice and the blocks are an hour apart, 60 tall each
+    # then the day's hour lines show 02:00 twice (labelled in its first column) and the blocks are
+    # an hour apart, 60 tall each
     assert column.day_minutes == 25 * 60
-    assert "bo-own-hours" in column.classes
+    first = next(c for c in parse_grid(response.content).columns if c.day == FALL_BACK.isoformat())
+    assert "bo-own-hours" in first.classes and "bo-own-hours" not in column.classes
     assert [column.hours[top] for top in sorted(column.hours)][:3] == [["02:00"], ["02:00"], ["03:00"]]
     assert (one.top, one.height) == (30, 60)
     assert (two.top, two.height) == (90, 60)
@@ -182,14 +203,24 @@ def test_day_view_has_a_column_per_staff_member_and_overlaps_side_by_side(admin_
     assert [b.entry for b in columns[practice.owner.pk].blocks] == [f"session-{mine.pk}"]
     assert [b.entry for b in columns[practice.specialist.pk].blocks] == [f"session-{theirs.pk}"]
     assert [b.entry for b in columns["unassigned"].blocks] == [f"session-{unassigned.pk}"]
-    # in the week view the two 09:00 sessions share the width
+    # in the week view too, each in its staff member's column, whole width (legible)
     week_blocks = blocks_by_entry(admin_http.get(URL, week(practice, day)))
-    widths = sorted(
-        (b.style["inset-inline-start"], b.style["width"])
-        for _c, b in week_blocks.values()
-        if _c.day == "2024-01-15" and b.top == 120
-    )
-    assert widths == [("0.0%", "50.0%"), ("50.0%", "50.0%")]
+    placed = {b.entry: (c.key, b.style["inset-inline-start"], b.style["width"]) for c, b in week_blocks.values()}
+    assert placed[f"session-{mine.pk}"] == (practice.owner.pk, "0.0%", "100.0%")
+    assert placed[f"session-{theirs.pk}"] == (practice.specialist.pk, "0.0%", "100.0%")
+
+
+def test_overlapping_blocks_of_one_staff_member_make_their_column_wider(admin_http, practice):
+    # given a cancelled 09:00 session and the one booked in its place, for the same specialist
+    day = dt.date(2024, 1, 15)
+    cancelled = practice.session(day, "09:00", 60, status=SessionStatus.CANCELLED)
+    booked = practice.session(day, "09:00", 60)
+    response = admin_http.get(URL, week(practice, day))
+    column, block = blocks_by_entry(response)[f"session-{booked.pk}"]
+    _column, other = blocks_by_entry(response)[f"session-{cancelled.pk}"]
+    # then they stand side by side, and the column is two lanes wide (each lane keeps its minimum)
+    assert {block.style["width"], other.style["width"]} == {"50.0%"}
+    assert "calc(2 * var(--bo-lane-width))" in column.style["min-width"]
 
 
 def test_staff_filter_shows_only_that_staff_members_sessions(admin_http, practice):
@@ -283,22 +314,55 @@ def _count_queries(http, params) -> int:
 
 @pytest.mark.parametrize("view", ["day", "week"])
 def test_query_count_does_not_grow_with_sessions(admin_http, practice, django_assert_num_queries, view):
-    # Queries: 1 session row, 2 user, 3 the user's workspaces (memberships + workspace),
-    # 4-5 the user's and groups' permissions (the admin's navigation), 6 the workspace's staff
-    # (members + users), 7 sessions with client, staff, user and the services' names and first
-    # colour, 8 consultations with client, staff and user; in the day view (a column per staff
-    # member, shaded), 9 the working hours and 10 the time off of the staff shown
+    # Queries: 1 session row, 2 user, 3 the user's memberships with their workspaces (who may
+    # enter, where they work and their role: the navigation needs nothing more), 4 the
+    # workspace's staff (members + users), 5 sessions with client, staff, user and the services'
+    # names and first colour, 6 consultations with client, staff and user, 7 the working hours
+    # and 8 the time off of the staff shown (their columns are shaded)
     day = dt.date(2024, 1, 15)
     params = {**week(practice, day), "view": view}
     practice.session(day, "08:00", 30)
-    expected = 10 if view == "day" else 8
-    with django_assert_num_queries(expected):
+    with django_assert_num_queries(8):
         admin_http.get(URL, params)
     for hour in range(9, 18):
         other_staff = factories.MembershipFactory(workspace=practice.workspace)
         practice.session(day, f"{hour:02d}:00", 45, staff=other_staff, services=practice.services)
         practice.consultation(day, f"{hour:02d}:00", 30)
         practice.consultation(day + dt.timedelta(days=1), f"{hour:02d}:00", 30)
-    with django_assert_num_queries(expected):
+    with django_assert_num_queries(8):
         response = admin_http.get(URL, params)
     assert len(blocks_by_entry(response)) == (28 if view == "week" else 19)
+
+
+# --- a new session from a free time --------------------------------------------------------------
+
+
+def test_each_column_offers_a_new_session_for_its_staff_member_and_day_to_who_may_create(admin_http, practice):
+    day = dt.date(2024, 1, 15)
+    practice.session(day, "10:00", 60)  # the specialist's column is in the week
+    columns = parse_grid(admin_http.get(URL, week(practice, day)).content).columns
+    add = {(c.key, c.day): c.add for c in columns}
+    assert add[(practice.specialist.pk, "2024-01-16")] == (
+        f"/admin/appointments/session/add/?&staff={practice.specialist.pk}&date=2024-01-16"
+    )
+    # and the add page it opens (the script adds the time clicked) is prefilled
+    page = admin_http.get(f"{add[(practice.specialist.pk, '2024-01-16')]}&start_time=09:15")
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    assert (form["staff"].value(), form["date"].value(), form["start_time"].value()) == (
+        practice.specialist.pk,
+        "2024-01-16",
+        "09:15",
+    )
+    # a viewer may not create sessions: no column offers it
+    viewer = factories.MembershipFactory(workspace=practice.workspace, role=Role.VIEWER)
+    http = HttpClient()
+    http.force_login(viewer.user)
+    assert not any(c.add for c in parse_grid(http.get(URL, week(practice, day)).content).columns)
+
+
+def test_a_superusers_new_session_names_the_workspace(practice):
+    http = HttpClient()
+    http.force_login(factories.UserFactory(is_superuser=True))
+    columns = parse_grid(http.get(URL, week(practice, dt.date(2024, 1, 15))).content).columns
+    assert columns[0].add.startswith(f"/admin/appointments/session/add/?workspace={practice.workspace.pk}&staff=")

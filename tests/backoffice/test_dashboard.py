@@ -1,4 +1,5 @@
-"""The admin index: today's sessions per staff member in each of the user's workspaces."""
+"""The admin index: today's sessions per staff member in the workspace a member works in (each of
+a superuser's workspaces), on that workspace's own "today"."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def test_todays_sessions_per_staff_member_with_counts_and_links(admin_http, prac
     assert 'href="/admin/calendar/"' in content
 
 
-def test_only_the_users_workspaces_and_each_ones_own_today(admin_http, practice):
+def test_the_workspace_worked_in_on_its_own_today_and_never_one_not_theirs(admin_http, practice):
     # given a second workspace of the user far east (its "today" may differ) and one not theirs
     tokyo = factories.WorkspaceFactory(name="Tokyo", timezone="Asia/Tokyo")
     factories.MembershipFactory(workspace=tokyo, user=practice.user)
@@ -70,11 +71,44 @@ def test_only_the_users_workspaces_and_each_ones_own_today(admin_http, practice)
     )
     elsewhere = factories.WorkspaceFactory(name="Not mine")
     not_mine = NutritionSessionFactory(workspace=elsewhere, date=today_in(elsewhere))
+    # when the user works in Praxis Berlin (the first by name), then in Tokyo (switched in the header)
     content = admin_http.get(INDEX).content.decode()
+    assert f'data-workspace="{practice.workspace.pk}"' in content and f'data-workspace="{tokyo.pk}"' not in content
+    assert f"/admin/appointments/session/{in_tokyo.pk}/change/" not in content
+    admin_http.post("/admin/workspace/", {"workspace": tokyo.pk, "next": INDEX})
+    content = admin_http.get(INDEX).content.decode()
+    assert f'data-workspace="{tokyo.pk}"' in content and f'data-workspace="{practice.workspace.pk}"' not in content
     assert f"/admin/appointments/session/{in_tokyo.pk}/change/" in content
+    # and never a workspace that is not theirs
     assert f"/admin/nutrition/nutritionsession/{not_mine.pk}/change/" not in content
     assert "Not mine" not in content
+
+
+def test_a_superuser_sees_each_of_their_workspaces_on_its_own_today(practice):
+    tokyo = factories.WorkspaceFactory(name="Tokyo", timezone="Asia/Tokyo")
+    root = factories.UserFactory(is_superuser=True)
+    for workspace in (practice.workspace, tokyo):
+        factories.MembershipFactory(workspace=workspace, user=root)
+    in_tokyo = SessionFactory(
+        workspace=tokyo, staff=factories.MembershipFactory(workspace=tokyo), date=today_in(tokyo), start_time=dt.time(9)
+    )
+    http = HttpClient()
+    http.force_login(root)
+    content = http.get(INDEX).content.decode()
     assert f'data-workspace="{tokyo.pk}"' in content and f'data-workspace="{practice.workspace.pk}"' in content
+    assert f"/admin/appointments/session/{in_tokyo.pk}/change/" in content
+
+
+def test_a_workspace_whose_subscription_expired_is_not_shown(admin_http, practice):
+    practice.session(today_in(practice.workspace), "10:00", 60)
+    practice.workspace.subscription_expires_at = timezone.now() - dt.timedelta(minutes=1)
+    practice.workspace.save()
+    response = admin_http.get(INDEX)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert f'data-workspace="{practice.workspace.pk}"' not in content
+    assert "Clara Client" not in content
+    assert "The subscription of Praxis Berlin has expired" in content
 
 
 def test_no_sessions_today_says_so(admin_http, practice):
@@ -89,25 +123,26 @@ def test_a_no_show_is_not_counted(admin_http, practice):
 
 
 def test_query_count_does_not_grow_with_sessions(admin_http, practice, django_assert_num_queries):
-    # Queries: 1 session row, 2 user, 3 the user's workspaces, 4-5 the user's and groups'
-    # permissions (the app list), 6 sessions (both workspaces' days at once) with client, staff,
-    # user, services' names and colour, 7 consultations likewise, 8 the recent actions sidebar
+    # Queries: 1 session row, 2 user, 3 the user's memberships with their workspaces (who may
+    # enter, where they work, their role: the app list needs nothing more), 4 sessions with
+    # client, staff, user, services' names and colour, 5 consultations likewise (a member's
+    # recent actions are not listed: they could name another workspace's objects)
     today = today_in(practice.workspace)
     practice.session(today, "08:00", 30)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         admin_http.get(INDEX)
     for hour in range(9, 19):
         member = factories.MembershipFactory(workspace=practice.workspace)
         practice.session(today, f"{hour:02d}:00", 30, staff=member, services=practice.services)
         practice.consultation(today, f"{hour:02d}:00", 30)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         response = admin_http.get(INDEX)
     assert response.content.decode().count("<li") >= 21
 
 
 def test_a_superuser_without_memberships_sees_the_index(db):
     http = HttpClient()
-    http.force_login(factories.UserFactory(is_staff=True, is_superuser=True))
+    http.force_login(factories.UserFactory(is_superuser=True))
     response = http.get(INDEX)
     assert response.status_code == 200
     assert "not an active member of any workspace" in response.content.decode()

@@ -164,7 +164,7 @@ def test_session_changed_in_the_admin_is_recorded_with_the_staff_user(world, roo
             "date": "2024-01-20",
             "start_time": "10:00",
             "duration_minutes": "60",
-            "field_values": "[]",
+            "field_values-count": "0",
             # the notes' and attachments' inlines, empty
             "notes-TOTAL_FORMS": "0",
             "notes-INITIAL_FORMS": "0",

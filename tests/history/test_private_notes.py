@@ -4,7 +4,6 @@ superusers, and staff whose membership in its workspace holds nutrition.manage."
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Permission
 
 from nutrition.models import NutritionSession
 from tests import factories
@@ -37,17 +36,19 @@ def consultation_id(world) -> str:
 
 
 def staff(world, role: str | None):
-    """An admin user (not a superuser) allowed to view consultations, with ``role`` in the workspace."""
-    user = factories.UserFactory(is_staff=True)
-    user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label="nutrition", codename="view_nutritionsession")
-    )
+    """A member (not a superuser) with ``role`` in the workspace (None: no membership at all)."""
+    user = factories.UserFactory()
     if role is not None:
         factories.MembershipFactory(workspace=world.workspace, user=user, role=role)
     return user
 
 
-@pytest.mark.parametrize("role", [Role.ASSISTANT, Role.VIEWER, None], ids=["assistant", "viewer", "not-a-member"])
+def test_a_user_who_is_no_member_cannot_open_the_history(world, consultation_id):
+    response = browser_for(staff(world, None)).get(f"/admin/{CONSULTATIONS_ADMIN}/{consultation_id}/history/")
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("role", [Role.ASSISTANT, Role.VIEWER], ids=["assistant", "viewer"])
 def test_staff_not_allowed_to_read_private_notes_never_see_them_in_the_history(world, consultation_id, role):
     browser = browser_for(staff(world, role))
 
@@ -87,10 +88,16 @@ def test_superusers_see_private_notes_in_the_history(world, consultation_id, roo
 
 
 def test_a_membership_in_another_workspace_does_not_count(world, consultation_id, other_workspace):
+    # an owner elsewhere: the consultation's history is another workspace's, not found
     user = staff(world, None)
     factories.MembershipFactory(workspace=other_workspace, user=user, role=Role.OWNER)
-    page = history_html(browser_for(user), CONSULTATIONS_ADMIN, consultation_id)
-    assert FIRST_SECRET not in page and SECOND_SECRET not in page
+    browser = browser_for(user)
+    response = browser.get(f"/admin/{CONSULTATIONS_ADMIN}/{consultation_id}/history/")
+    assert response.status_code == 404
+    assert FIRST_SECRET not in response.content.decode() and SECOND_SECRET not in response.content.decode()
+    version = NutritionSession.history.filter(id=consultation_id).last()
+    response = browser.get(f"/admin/{CONSULTATIONS_ADMIN}/{consultation_id}/history/{version.history_id}/")
+    assert response.status_code == 404
 
 
 def test_a_past_version_cannot_be_saved_back(world, consultation_id, root):

@@ -201,8 +201,14 @@ def test_client_add_and_change_save_through_the_actions(admin_browser, data):
     assert (client.name, client.phone, client.workspace_id) == ("Laila H.", "1", data["workspace"].pk)
 
 
-def test_non_staff_user_cannot_open_the_admin(data):
+def test_a_user_who_is_no_active_member_cannot_open_the_admin(data):
+    # members sign in (tests/admin_scope); a user without an active membership is sent to the login
     browser = BrowserClient()
+    browser.force_login(factories.UserFactory())
+    response = browser.get(url("client", "changelist"))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+    data["membership"].is_active = False
+    data["membership"].save()
     browser.force_login(data["user"])
     response = browser.get(url("client", "changelist"))
     assert response.status_code == 302 and "/login/" in response["Location"]
