@@ -131,6 +131,12 @@ class AnyContentRenderer(JSONRenderer):
     media_type = "*/*"
     format = "any"
 
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        response = (renderer_context or {}).get("response")
+        if response is not None:  # an error answered to a download: it is JSON, and says so
+            response["Content-Type"] = "application/json"
+        return super().render(data, accepted_media_type, renderer_context)
+
 
 class AttachmentViewSet(ListMixin, RetrieveMixin, DestroyMixin, RecordViewSet):
     """A booking's attachments; a kind sets ``queryset``, ``parent``, the read shape and permissions."""

@@ -245,6 +245,19 @@ def test_another_workspaces_attachment_is_not_found(rw, both, other_workspace, m
     assert rw.api().get(moved).status_code == 404
 
 
+@pytest.mark.parametrize(
+    ("accept", "query"),
+    [("image/png", ""), ("*/*", "?format=any"), ("application/pdf", ""), ("application/json", "")],
+)
+def test_a_download_that_fails_answers_json_and_says_so(rw, accept, query):
+    # an <img> or a PDF viewer asks for its own type; a missing file is still a JSON 404, labelled JSON
+    missing = f"{rw.files_url()}/{rw.session.pk}/content{query}"
+    response = rw.api().get(missing, HTTP_ACCEPT=accept)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"error": {"code": "not_found", "message": "Not found."}}
+
+
 # -- who may delete ---------------------------------------------------------------------------------
 
 
