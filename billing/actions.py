@@ -40,7 +40,7 @@ from billing.totals import Line, invoice_totals
 from config.api.formats import format_clock
 from nutrition.models import ConsultationStatus, NutritionSession
 from sessions.models import Session, SessionService, SessionStatus
-from workspaces.errors import ConflictError, InvalidError
+from workspaces.errors import ConflictError, InvalidError, refuse_unknown_changes
 from workspaces.ids import new_object_id
 from workspaces.models import Workspace
 from workspaces.timezones import utc_to_local
@@ -83,19 +83,18 @@ class LineInput:
 # Settings
 # --------------------------------------------------------------------------------------------
 
-SETTINGS_FIELDS = frozenset(
-    {
-        "currency",
-        "tax_rate",
-        "tax_number",
-        "legal_name",
-        "address",
-        "country",
-        "invoice_prefix",
-        "late_cancel_hours",
-        "late_cancel_fee",
-        "no_show_fee",
-    }
+#: what a workspace's billing settings hold, in the order forms show them
+SETTINGS_FIELDS = (
+    "currency",
+    "tax_rate",
+    "tax_number",
+    "legal_name",
+    "address",
+    "country",
+    "invoice_prefix",
+    "late_cancel_hours",
+    "late_cancel_fee",
+    "no_show_fee",
 )
 
 
@@ -137,9 +136,7 @@ def billing_settings_update(*, workspace: Workspace, **changes: Any) -> BillingS
     most its decimals: ``too_precise``, also when a new currency has fewer); the country an
     ISO 3166 code; a Saudi tax number 15 digits from 3 to 3; the legal name fits the tax QR code.
     """
-    unknown = set(changes) - SETTINGS_FIELDS
-    if unknown:
-        raise TypeError(f"billing_settings_update() got unexpected fields {sorted(unknown)}")
+    refuse_unknown_changes("billing_settings_update", changes, SETTINGS_FIELDS)
     for _attempt in range(2):
         settings = BillingSettings.objects.select_for_update().filter(workspace=workspace).first()
         creating = settings is None

@@ -60,19 +60,7 @@ def add_domain_error(form: forms.Form, exc: DomainError) -> None:
 class BillingSettingsForm(forms.ModelForm):
     class Meta:
         model = BillingSettings
-        fields = (
-            "workspace",
-            "currency",
-            "tax_rate",
-            "tax_number",
-            "legal_name",
-            "address",
-            "country",
-            "invoice_prefix",
-            "late_cancel_hours",
-            "late_cancel_fee",
-            "no_show_fee",
-        )
+        fields = ("workspace", *actions.SETTINGS_FIELDS)
 
     def _post_clean(self):
         super()._post_clean()

@@ -26,7 +26,7 @@ from records.models import (
     Visibility,
     attachment_model_for,
 )
-from workspaces.errors import ConflictError, InvalidError
+from workspaces.errors import ConflictError, InvalidError, refuse_unknown_changes
 from workspaces.models import Membership, Workspace
 
 NAME_MISSING = _("The file has no name.")
@@ -53,9 +53,7 @@ _NOTE_FIELDS = {"body", "visibility"}
 
 @transaction.atomic
 def note_update(*, note: Note, **changes: Any) -> Note:
-    unknown = set(changes) - _NOTE_FIELDS
-    if unknown:
-        raise TypeError(f"note_update() got unexpected fields {sorted(unknown)}")
+    refuse_unknown_changes("note_update", changes, _NOTE_FIELDS)
     for name, value in changes.items():
         setattr(note, name, value)
     note.save()
@@ -135,9 +133,7 @@ _ATTACHMENT_FIELDS = {"visibility", "name"}
 @transaction.atomic
 def attachment_update(*, attachment: Attachment, **changes: Any) -> Attachment:
     """Change what may change of an attachment: its visibility and its name (never its bytes)."""
-    unknown = set(changes) - _ATTACHMENT_FIELDS
-    if unknown:
-        raise TypeError(f"attachment_update() got unexpected fields {sorted(unknown)}")
+    refuse_unknown_changes("attachment_update", changes, _ATTACHMENT_FIELDS)
     for name, value in changes.items():
         setattr(attachment, name, value)
     attachment.save()
@@ -227,9 +223,7 @@ _FIELD_CHANGES = {"label", "type", "options", "phase", "required", "is_active", 
 def session_field_update(*, field: SessionField, **changes: Any) -> SessionField:
     """Change a definition; its key stays (values are stored under it). A type other than choice
     drops the options; a move to choice needs them."""
-    unknown = set(changes) - _FIELD_CHANGES
-    if unknown:
-        raise TypeError(f"session_field_update() got unexpected fields {sorted(unknown)}")
+    refuse_unknown_changes("session_field_update", changes, _FIELD_CHANGES)
     if "key" in changes and changes.pop("key") != field.key:
         raise InvalidError(KEY_FIXED, field="key")
     kind = changes.get("type", field.type)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from config.api.errors import Conflict
 from services.models import Service, ServiceScope
 from services.rules import CLASHES, normalize_color, normalize_name
+from workspaces.errors import refuse_unknown_changes
 from workspaces.models import Workspace
 
 
@@ -91,9 +92,7 @@ _UPDATABLE = {"name", "description", "duration_minutes", "price", "color", "scop
 
 @transaction.atomic
 def service_update(*, service: Service, **fields) -> Service:
-    unknown = set(fields) - _UPDATABLE
-    if unknown:
-        raise TypeError(f"service_update() got unexpected fields {sorted(unknown)}")
+    refuse_unknown_changes("service_update", fields, _UPDATABLE)
     for name, value in _normalized(fields).items():
         setattr(service, name, value)
     _save(service)

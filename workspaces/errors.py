@@ -52,3 +52,11 @@ class UnsupportedError(DomainError):
     """What was sent is of a kind the product does not take, judged by its content (the API answers 415)."""
 
     code = "unsupported_media_type"
+
+
+def refuse_unknown_changes(action: str, changes, changeable) -> None:
+    """A programming error, never a user's: ``action`` was given fields it does not change (the
+    API and the admin pass only the fields they declare, so this fails loudly in tests)."""
+    unknown = set(changes).difference(changeable)
+    if unknown:
+        raise TypeError(f"{action}() got unexpected fields {sorted(unknown)}")
