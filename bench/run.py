@@ -10,8 +10,9 @@ One run, in this order:
 3. latency (median and p95 of repeated requests, interleaved with the floor's so that both see
    the same machine) of the session list for date ranges holding 50, 500 and 2000 sessions and
    for a week, and of a create with two services; throughput of the 50-session list with 8
-   concurrent clients; the SQL queries of each request, counted by running the same request
-   through Django's test client inside ``CaptureQueriesContext`` (no DEBUG, no header);
+   concurrent clients; the SQL statements of each request, counted by running the same request
+   through Django's test client and reading what PostgreSQL receives (``config.db.wire``, libpq's
+   trace; BEGIN and COMMIT count, a batch of writes counts once; no DEBUG, no header);
 4. free slots: the busy workspace gets 20 staff members with working hours (its 6 members and 14
    more; the 16 the seed left free get bookings of both kinds, some cancelled, and time off), a
    booking policy with a buffer, and ``GET .../availability`` for the 14 days from tomorrow
@@ -75,7 +76,8 @@ class Figure:
     samples: list[float] = field(default_factory=list)
     floor: list[float] = field(default_factory=list)
     wire_floor: list[float] = field(default_factory=list)
-    queries: int | None = None
+    queries: int | None = None  # statements PostgreSQL received
+    made: int | None = None  # statements Django made (a batch of writes goes out as one)
 
     @property
     def median(self) -> float:
@@ -270,7 +272,7 @@ def pick_ranges(conn: psycopg.Connection, workspace_id: str) -> dict[int, tuple[
 
 
 class QueryCounter:
-    """The same requests through Django's test client, counting SQL with CaptureQueriesContext."""
+    """The same requests through Django's test client, counting the SQL statements they send."""
 
     def __init__(self, env: dict[str, str], token: str):
         os.environ.update(env)
@@ -287,13 +289,18 @@ class QueryCounter:
         self.client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
 
     def count(self, method: str, path: str, body: dict | None = None) -> int:
+        """The statements PostgreSQL receives for the request (``config.db.wire``: a batch of
+        writes sent as one counts once; BEGIN and COMMIT count); ``made`` keeps Django's count."""
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
-        with CaptureQueriesContext(connection) as queries:
+        from config.db.wire import server_statements
+
+        with CaptureQueriesContext(connection) as queries, server_statements(connection) as sent:
             response = getattr(self.client, method.lower())(path, body, format="json")
         assert response.status_code < 300, response.content
-        return len(queries.captured_queries)
+        self.made = len(queries.captured_queries)
+        return len(sent)
 
 
 def run(settings: Settings, keep: bool, name: str | None, output: str | None = None) -> int:
@@ -437,6 +444,7 @@ def measure_create(settings, api, conn, counter, token, workspace) -> Figure:
         }
 
     figure.queries = counter.count("POST", path, body(0))
+    figure.made = counter.made
     for i in range(1, settings.creates + 1):
         payload = orjson.dumps(body(i))
         figure.samples.append(timed(lambda p=payload: assert_created(request(api.port, "POST", path, p, token))))
@@ -694,6 +702,9 @@ def report(settings, figures, rps, scale, elapsed) -> None:
             f" {ms(floor_ms):>9} {f.median / floor_ms:>8.2f}"
         )
     say(f"week view grows x{growth:.2f} from {small.name[13:]} to {big.name[13:]} (the floor: x{floor_growth:.2f})")
+    for f in figures:
+        if f.made is not None and f.made != f.queries:
+            say(f"{f.name}: {f.queries} statements received by PostgreSQL, {f.made} made by Django (batched)")
     say(f"seed_demo: {scale['added']:,} sessions in {scale['seed_seconds']:.1f} s; whole run {elapsed:.0f} s")
     say("")
     big_list = next(f for f in figures if f.name.startswith("list 2000"))
@@ -708,7 +719,7 @@ def report(settings, figures, rps, scale, elapsed) -> None:
             small_list.median / statistics.median(small_list.wire_floor),
             3.0,
         ),
-        ("create in at most 8 SQL queries", create.queries, 8),
+        ("create in at most 8 SQL statements", create.queries, 8),
         ("list queries the same for 50 to 2000 rows", len(list_queries), 1),
         ("week view at scale within 1.5x", growth, 1.5),
     ]
@@ -722,6 +733,7 @@ def report(settings, figures, rps, scale, elapsed) -> None:
                 "name": f.name,
                 "rows": f.rows,
                 "queries": f.queries,
+                "queries_made": f.made,
                 "median_ms": round(f.median * 1e3, 3),
                 "p95_ms": round(f.p95() * 1e3, 3),
                 "floor_ms": round(statistics.median(f.floor) * 1e3, 3),

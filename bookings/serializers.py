@@ -21,3 +21,10 @@ class BookingReadSerializer(RowReadSerializer):
     duration_minutes = serializers.IntegerField(read_only=True)
     created_at = InstantField(read_only=True)
     updated_at = InstantField(read_only=True)
+
+    @classmethod
+    def row_options(cls, membership) -> dict:
+        """Every kind's rows carry the notes and attachments the caller may read (``records``)."""
+        from records.selectors import may_read_private  # (records builds on bookings)
+
+        return {"private": may_read_private(membership)}

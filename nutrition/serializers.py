@@ -24,7 +24,6 @@ from nutrition.models import (
     validate_meeting_link,
 )
 from nutrition.selectors import nutrition_rows
-from records.selectors import may_read_private
 from records.serializers import AttachmentReadSerializer
 from workspaces.fields import ClientIdField, ScopedReferencesMixin, StaffIdField
 
@@ -98,10 +97,6 @@ class NutritionSessionReadSerializer(BookingReadSerializer):
         ]
 
     rows = staticmethod(nutrition_rows)
-
-    @classmethod
-    def row_options(cls, membership) -> dict:
-        return {"private": may_read_private(membership)}
 
     @cached_property
     def private_notes(self) -> bool:

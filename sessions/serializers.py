@@ -12,7 +12,6 @@ from config.api.fields import ClockField, DayField, StrictCharField, StrictInteg
 from config.api.serializers import ApiSerializer, to_snake
 from records.fields import active_definitions_queryset, by_key
 from records.models import FieldPhase
-from records.selectors import may_read_private
 from records.serializers import AttachmentReadSerializer, NoteReadSerializer
 from services.models import Service, ServiceScope
 from sessions.models import Session, SessionStatus
@@ -180,10 +179,6 @@ class SessionReadSerializer(BookingReadSerializer):
         ]
 
     rows = staticmethod(session_rows)
-
-    @classmethod
-    def row_options(cls, membership) -> dict:
-        return {"private": may_read_private(membership)}
 
     def to_representation(self, row: dict) -> dict:
         pairs = row["service_pairs"]

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
+from config.db.wire import server_statements
 from notifications import webhooks
 from notifications.models import WebhookDelivery, WebhookEndpoint
 from tests import factories
-from tests.statements import server_statements
 from workspaces.models import Workspace
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ from django.db import IntegrityError, connection, transaction
 
 from config.db.batch import batched_writes, hold
 from config.db.together import fetch_together
+from config.db.wire import server_statements
 from records.models import SessionField
 from services.models import Service
 from tests import factories
-from tests.statements import server_statements
 from workspaces.models import Client, IdempotencyRecord, Membership
 
 pytestmark = pytest.mark.django_db

@@ -15,13 +15,13 @@ import datetime as dt
 import pytest
 from django.db import connection
 
+from config.db.wire import server_statements
 from notifications.models import Email, Reminder, WebhookDelivery, WebhookEndpoint
 from nutrition.models import FollowUp, NutritionSession
 from sessions.models import SessionService
 from tests import factories
 from tests.records.factories import ConsultationAttachmentFactory, NoteFactory, SessionAttachmentFactory
 from tests.sessions.factories import SessionFactory
-from tests.statements import server_statements
 from workspaces.timezones import local_span
 
 pytestmark = pytest.mark.django_db
@@ -150,7 +150,7 @@ def test_detail_query_count_does_not_grow_with_rows(endpoint, rows, workspace, o
 
 # A create (POST .../sessions with services and a staff member) as production runs it, in a
 # transaction of its own (no surrounding test transaction, so no savepoint either). What the
-# server receives (tests/statements.py reads it on the wire):
+# server receives (config/db/wire.py reads it on the wire):
 #   1. the caller's membership with its workspace and their user
 #   2. BEGIN
 #   3. what the write refers to, in one statement (config.db.together): the client, the services,

@@ -3,7 +3,8 @@
 Django's query log lists the statements as the code makes them; a batch (config.db.batch) sends
 several as one. What PostgreSQL receives, round trip by round trip, is read here from libpq's own
 trace of the connection: every ``Query`` message (psycopg's client-side binding) and every
-``Parse`` (a prepared one), ``BEGIN`` and ``COMMIT`` included.
+``Parse`` (a prepared one), ``BEGIN`` and ``COMMIT`` included. The tests lock counts with it and
+the benchmark (``bench``) reports them.
 """
 
 from __future__ import annotations
