@@ -90,7 +90,6 @@ def attachment_add(
     file,
     visibility: str = Visibility.PRIVATE,
     uploaded_by: Membership | None,
-    name: str | None = None,
 ) -> Attachment:
     """Store ``file`` (judged by its bytes: 413, 415) under a new key and attach it to ``booking``.
 
@@ -98,7 +97,7 @@ def attachment_add(
     said; the name is kept as written (Arabic included). If the row cannot be written the stored
     file is removed again.
     """
-    name = file.name if name is None else name
+    name = file.name
     if not name:
         raise InvalidError(NAME_MISSING, field="file")
     if len(name) > NAME_MAX_LENGTH:
@@ -127,12 +126,12 @@ def attachment_add(
         raise
 
 
-_ATTACHMENT_FIELDS = {"visibility", "name"}
+_ATTACHMENT_FIELDS = {"visibility"}
 
 
 @transaction.atomic
 def attachment_update(*, attachment: Attachment, **changes: Any) -> Attachment:
-    """Change what may change of an attachment: its visibility and its name (never its bytes)."""
+    """Change what may change of an attachment: its visibility (never its name or its bytes)."""
     refuse_unknown_changes("attachment_update", changes, _ATTACHMENT_FIELDS)
     for name, value in changes.items():
         setattr(attachment, name, value)

@@ -18,16 +18,16 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from history.admin import HISTORY_OF_RELATED, HistoryAdmin
-from records import actions, storage
-from records.content import content_disposition
+from records import actions
+from records.content import download_response
 from records.fields import active_definitions, value_fits
 from records.models import (
     ConsultationAttachment,
@@ -37,8 +37,9 @@ from records.models import (
     SessionAttachment,
     SessionField,
     Visibility,
+    attachment_model_for,
 )
-from records.selectors import MANAGE_PERMISSION, PRIVATE_PERMISSION, may_change
+from records.selectors import PRIVATE_PERMISSION, may_change, readable
 from workspaces.admin_base import add_domain_error
 from workspaces.admin_scope import ScopedTabularInline, admin_access
 from workspaces.errors import DomainError
@@ -69,10 +70,8 @@ def reads_private(request) -> bool:
 def changes_record(request, record) -> bool:
     """Only its author, or an owner or admin (``records.manage``), changes or deletes a record."""
     access = admin_access(request)
-    if access.allows(MANAGE_PERMISSION):
-        return True
     author_id = getattr(record, "author_id", None) or getattr(record, "uploaded_by_id", None)
-    return may_change(access.current, author_id)
+    return access.is_superuser or may_change(access.current, author_id)
 
 
 # -- inlines ------------------------------------------------------------------------------------------
@@ -87,7 +86,7 @@ class RecordInline(ScopedTabularInline):
     ordering = ("created_at", "id")
 
     def rows(self, request, queryset):
-        return queryset if reads_private(request) else queryset.filter(visibility=Visibility.SHARED)
+        return readable(queryset, private=reads_private(request))
 
 
 class NoteInline(RecordInline):
@@ -182,8 +181,6 @@ class RecordsAdminMixin:
                     self._records_allowed(request, record)
                     saved = actions.attachment_update(attachment=record, visibility=data["visibility"])
             except DomainError as exc:  # (the formset validated; a file refused by its bytes lands here)
-                from django.contrib import messages
-
                 self.message_user(request, f"{record}: {exc.message}", messages.ERROR)
                 raise _RecordRefusedError() from exc
             if adding:
@@ -199,8 +196,6 @@ class RecordsAdminMixin:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except _RecordRefusedError:  # the page's transaction is rolled back; show it again
-            from django.http import HttpResponseRedirect
-
             return HttpResponseRedirect(request.get_full_path())
 
     # -- downloads ----------------------------------------------------------------------------------
@@ -218,36 +213,26 @@ class RecordsAdminMixin:
         booking = self.get_object(request, object_id)
         if booking is None or not self.has_view_or_change_permission(request, booking):
             raise Http404
-        from records.models import attachment_model_for
-
         model = attachment_model_for(self.model)
-        attachment = model.objects.filter(workspace_id=booking.workspace_id, booking=booking, pk=attachment_id).first()
-        if attachment is None or (attachment.visibility == Visibility.PRIVATE and not reads_private(request)):
+        attachments = model.objects.filter(workspace_id=booking.workspace_id, booking=booking, pk=attachment_id)
+        attachment = readable(attachments, private=reads_private(request)).first()
+        if attachment is None:
             raise Http404
         try:
-            stream = storage.open_for_download(attachment.storage_key)
+            return download_response(attachment)
         except FileNotFoundError:
             raise Http404 from None
-        response = FileResponse(stream, content_type=attachment.content_type)
-        response["Content-Length"] = str(attachment.size)
-        response["Content-Disposition"] = content_disposition(attachment.name)
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
 
     # -- history --------------------------------------------------------------------------------------
 
     def history_related_sections(self, request, obj):
         sections = list(super().history_related_sections(request, obj))
         private = reads_private(request)
-        from records.models import attachment_model_for
-
         related = [(attachment_model_for(self.model), "booking_id")]
         if Note._meta.get_field("session").related_model is self.model:
             related.insert(0, (Note, "session_id"))
         for model, link in related:
-            rows = model.history.filter(workspace_id=obj.workspace_id, **{link: obj.pk})
-            if not private:
-                rows = rows.filter(visibility=Visibility.SHARED)
+            rows = readable(model.history.filter(workspace_id=obj.workspace_id, **{link: obj.pk}), private=private)
             rows = rows.select_related("history_user").order_by("-history_date", "-history_id")
             sections.append((HISTORY_OF_RELATED % {"items": model._meta.verbose_name_plural},
                              rows[: self.history_list_per_page]))  # fmt: skip
@@ -284,8 +269,6 @@ class SessionFieldForm(forms.ModelForm):
                 cleaned["options"] = actions.clean_options(cleaned["type"], cleaned.get("options"))
             except DomainError as exc:
                 add_domain_error(self, exc)
-        if not self.instance._state.adding and "key" in self.changed_data:
-            self.add_error("key", actions.KEY_FIXED)
         return cleaned
 
 
@@ -310,14 +293,18 @@ class SessionFieldAdmin(HistoryAdmin):
 
     def save_model(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in form.cleaned_data}
-        try:
-            if change:
-                saved = actions.session_field_update(field=obj, **data)
-            else:
-                saved = actions.session_field_create(**form.cleaned_data)
-        except DomainError as exc:
-            raise PermissionDenied(str(exc.message)) from exc
+        if change:
+            saved = actions.session_field_update(field=obj, **data)
+        else:
+            saved = actions.session_field_create(**form.cleaned_data)
         obj.pk = saved.pk
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except DomainError as exc:  # refused by the action after the form (a key taken meanwhile)
+            self.message_user(request, str(exc.message), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def delete_model(self, request, obj):
         actions.session_field_delete(field=obj)

@@ -17,6 +17,7 @@ A workspace without active definitions stores ``fieldValues`` as sent. Called by
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 
 from django.utils.translation import gettext_lazy as _
@@ -66,7 +67,7 @@ def value_fits(field: SessionField, value) -> bool:
     if field.type == FieldType.TEXT:
         return isinstance(value, str)
     if field.type == FieldType.NUMBER:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
     if field.type == FieldType.BOOLEAN:
         return isinstance(value, bool)
     if field.type == FieldType.DATE:

@@ -77,16 +77,16 @@ class Verdict:
     markup: bool
     limit: int
 
-    def refusal(self, field: str = "file") -> Exception | None:
+    def refusal(self) -> Exception | None:
         """The domain error refusing this file (413, 400, 415), or None when it is taken."""
         if self.too_large:
-            return TooLargeError(FILE_TOO_LARGE % {"max": self.limit}, field=field)
+            return TooLargeError(FILE_TOO_LARGE % {"max": self.limit}, field="file")
         if self.size == 0:
-            return InvalidError(FILE_EMPTY, field=field)
+            return InvalidError(FILE_EMPTY, field="file")
         if self.content_type not in ALLOWED_TYPES:
-            return UnsupportedError(TYPE_REFUSED % {"type": self.content_type or UNKNOWN_TYPE}, field=field)
+            return UnsupportedError(TYPE_REFUSED % {"type": self.content_type or UNKNOWN_TYPE}, field="file")
         if self.markup:
-            return UnsupportedError(MARKUP_REFUSED, field=field)
+            return UnsupportedError(MARKUP_REFUSED, field="file")
         return None
 
 
@@ -143,11 +143,3 @@ class Inspector:
                     self.text = False
             content_type = TEXT if self.text else None
         return Verdict(self.size, self.digest.hexdigest(), content_type, False, markup, self.limit)
-
-
-def inspect_bytes(data: bytes, limit: int) -> Verdict:
-    """The verdict on bytes already in memory (small files, tests)."""
-    inspector = Inspector(limit)
-    for start in range(0, len(data), 64 * 1024):
-        inspector.feed(data[start : start + 64 * 1024])
-    return inspector.finish()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -30,10 +32,6 @@ from records.selectors import attachment_columns, attachment_rows, note_columns,
 BODY_BLANK = _("A note cannot be blank.")
 FILE_MISSING = _("Send the file as the multipart field “file”.")
 KEY_INVALID = _("A lower-case slug: letters a-z, digits, single hyphens or underscores between them.")
-
-
-def _strict_choice(choices, **kwargs) -> serializers.ChoiceField:
-    return serializers.ChoiceField(choices=choices, **kwargs)
 
 
 # -- notes ---------------------------------------------------------------------------------------
@@ -68,7 +66,9 @@ class NoteWriteSerializer(ApiSerializer):
     read_shape = NoteReadSerializer
 
     body = StrictCharField(min_length=1, max_length=NOTE_MAX_LENGTH, trim_whitespace=False)
-    visibility = _strict_choice(Visibility.choices, required=False, help_text="private (default) or shared.")
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices, required=False, help_text="private (default) or shared."
+    )
 
     def validate_body(self, value: str) -> str:
         if not value.strip():
@@ -133,7 +133,9 @@ class AttachmentUploadSerializer(ApiSerializer):
             "by the bytes (415 otherwise, and for files that also carry HTML or script markup)."
         )
     )
-    visibility = _strict_choice(Visibility.choices, required=False, help_text="private (default) or shared.")
+    visibility = serializers.ChoiceField(
+        choices=Visibility.choices, required=False, help_text="private (default) or shared."
+    )
 
 
 # -- custom field definitions ----------------------------------------------------------------------
@@ -153,7 +155,7 @@ class SessionFieldWriteSerializer(ApiSerializer):
 
     key = StrictCharField(min_length=1, max_length=FIELD_KEY_MAX_LENGTH, trim_whitespace=False)
     label = StrictCharField(min_length=1, max_length=FIELD_LABEL_MAX_LENGTH)
-    type = _strict_choice(FieldType.choices)
+    type = serializers.ChoiceField(choices=FieldType.choices)
     options = serializers.ListField(
         child=StrictCharField(min_length=1, max_length=OPTION_MAX_LENGTH),
         max_length=MAX_OPTIONS,
@@ -161,13 +163,11 @@ class SessionFieldWriteSerializer(ApiSerializer):
         allow_null=True,
         help_text="choice fields only: the distinct texts a value may be.",
     )
-    phase = _strict_choice(FieldPhase.choices)
+    phase = serializers.ChoiceField(choices=FieldPhase.choices)
     required = StrictBooleanField(required=False)
     is_active = StrictBooleanField(required=False)
 
     def validate_key(self, value: str) -> str:
-        import re
-
         if not re.match(KEY_PATTERN, value):
             raise serializers.ValidationError(KEY_INVALID)
         return value

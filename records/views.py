@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 
-from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, parsers, status
@@ -17,8 +16,8 @@ from config.api.errors import NOT_FOUND_MESSAGE
 from config.api.rendering import JSONRenderer
 from config.schema import IDEMPOTENCY_KEY, PAGING_PARAMETERS, envelope, error
 from nutrition.models import NutritionSession
-from records import actions, storage
-from records.content import content_disposition
+from records import actions
+from records.content import download_response
 from records.models import ConsultationAttachment, Note, SessionAttachment, SessionField
 from records.selectors import may_change, may_read_private, readable
 from records.serializers import (
@@ -179,18 +178,10 @@ class AttachmentViewSet(ListMixin, RetrieveMixin, DestroyMixin, RecordViewSet):
     def content(self, request, *args, **kwargs):
         attachment = self.get_object()
         try:
-            stream = storage.open_for_download(attachment.storage_key)
+            return download_response(attachment)
         except FileNotFoundError:
             logger.error("the stored file of attachment %s is missing", attachment.pk)
             raise exceptions.NotFound(NOT_FOUND_MESSAGE) from None
-        response = FileResponse(stream, content_type=attachment.content_type)
-        response.block_size = storage.CHUNK_BYTES
-        response["Content-Length"] = str(attachment.size)
-        response["Content-Disposition"] = content_disposition(attachment.name)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-        response["Cache-Control"] = "private, no-store"
-        return response
 
 
 def _attachment_schema(kind_label):

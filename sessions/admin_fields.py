@@ -21,9 +21,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from records.models import FieldPhase
+
 TEXT, JSON = "text", "json"
 KINDS = [(TEXT, _("Text")), (JSON, _("JSON (number, true/false, list)"))]
-PHASES = [("pre", _("Before the session")), ("post", _("After the session"))]
+PHASES = FieldPhase.choices
 #: empty rows offered below the filled ones
 BLANK_ROWS = 2
 #: rows read from a page at most (the API's limit is checked afterwards with its own message)
@@ -33,7 +35,7 @@ ROW_NOT_JSON = _("Row %(row)s: the value is not valid JSON.")
 ROW_WITHOUT_KEY = _("Row %(row)s: a value needs a field key.")
 
 
-def _row(key: str = "", value: str = "", kind: str = TEXT, phase: str = "pre") -> dict[str, str]:
+def _row(key: str = "", value: str = "", kind: str = TEXT, phase: str = FieldPhase.PRE) -> dict[str, str]:
     return {"key": key, "value": value, "kind": kind, "phase": phase}
 
 
@@ -53,7 +55,7 @@ class FieldValueRowsWidget(forms.Widget):
                 key=(data.get(f"{name}-{index}-key") or "").strip(),
                 value=data.get(f"{name}-{index}-value") or "",
                 kind=data.get(f"{name}-{index}-kind") or TEXT,
-                phase=data.get(f"{name}-{index}-phase") or "pre",
+                phase=data.get(f"{name}-{index}-phase") or FieldPhase.PRE,
             )
             if row["key"] or row["value"].strip():
                 rows.append(row)
@@ -91,7 +93,7 @@ class FieldValueRowsField(forms.Field):
             if isinstance(item, dict) and "kind" in item:  # a row of a page shown again
                 rows.append(item)
             elif isinstance(item, dict):
-                key, phase = str(item.get("fieldKey", "")), str(item.get("phase", "pre"))
+                key, phase = str(item.get("fieldKey", "")), str(item.get("phase", FieldPhase.PRE))
                 if "value" not in item:
                     rows.append(_row(key, "", JSON, phase))
                 elif isinstance(item["value"], str):

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import math
+
 import orjson
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -78,7 +80,7 @@ class FieldValueValueField(serializers.Field):
         super().__init__(**kwargs)
 
     def _scalar(self, value):
-        if value is None or isinstance(value, (bool, int, float)):
+        if value is None or isinstance(value, (bool, int)) or (isinstance(value, float) and math.isfinite(value)):
             return value
         if isinstance(value, str):
             if len(value) > MAX_VALUE_LENGTH:

@@ -207,8 +207,15 @@ def test_field_values_are_edited_through_the_definitions_labels_and_types(rw, dj
         {"fieldKey": "weight", "value": 72.5, "phase": "pre"},
         {"fieldKey": "kind", "value": "adult", "phase": "pre"},
     ]
-    bad = browser.post(f"/admin/appointments/session/{rw.session.pk}/change/", data | {"field_values__weight": "heavy"})
-    assert bad.status_code == 200 and "Weight (kg)" in bad.content.decode()
+    kept = rw.session.field_values
+    for wrong in ("heavy", "nan", "inf", "1e999"):  # not a number, or not a finite one (JSON has none)
+        bad = browser.post(
+            f"/admin/appointments/session/{rw.session.pk}/change/", data | {"field_values__weight": wrong}
+        )
+        assert bad.status_code == 200, wrong
+        assert "“Weight (kg)”: not a valid value." in bad.content.decode(), wrong
+        rw.session.refresh_from_db()
+        assert rw.session.field_values == kept
 
 
 def test_custom_fields_are_managed_per_workspace_in_the_admin(rw, django_user_model):

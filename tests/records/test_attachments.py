@@ -372,11 +372,8 @@ def test_a_retried_upload_stores_one_file(rw, media):
     assert len(stored_files(media)) == 1
 
 
-def test_access_order_of_the_upload(rw):
+def test_access_order_of_the_attachment_lists(rw):
     from tests.access import Endpoint, assert_access_order
-
-    def call_body(ws):
-        return None
 
     endpoint = Endpoint("GET", lambda ws: rw.files_url(), "sessions.view")
     assert_access_order(endpoint, rw.workspace)

@@ -77,7 +77,8 @@ def test_session_lists_and_details_stay_at_two_queries(rw, rows, role, django_as
         ConsultationAttachmentFactory(booking=rw.consultation, visibility="private" if i % 2 else "shared")
     api = rw.api(role)
     readable = rows if role == Role.OWNER else (rows + 1) // 2
-    # 1. user  2. membership  3. the sessions with their services, notes and attachments as arrays
+    # 1. the caller's membership with its workspace and user  2. the sessions with their services,
+    #    notes and attachments as arrays
     for path in (f"{rw.root()}/sessions", f"{rw.root()}/nutrition/sessions"):
         with django_assert_num_queries(2):
             items = api.get(path).json()["sessions"]
