@@ -460,11 +460,11 @@ def invoice_issue(*, invoice: Invoice, at: dt.datetime | None = None) -> Invoice
     invoice.issued_at = at
     invoice.seller = seller_details(workspace, settings)
     invoice.client_name = invoice.client.name
-    if invoice.total == 0:
-        invoice.status, invoice.paid_at = InvoiceStatus.PAID, at
-    else:
-        invoice.status = InvoiceStatus.ISSUED
+    invoice.status = InvoiceStatus.ISSUED
     invoice.save()
+    if invoice.total == 0:  # issued, then paid at once (its history and its events say both)
+        invoice.status, invoice.paid_at = InvoiceStatus.PAID, at
+        invoice.save(update_fields=["status", "paid_at", "updated_at"])
     return invoice
 
 

@@ -9,8 +9,9 @@ is ``null`` (the receiver is treated as not holding ``nutrition.manage``) and is
 ``changedFields`` either. ``changedFields`` are the read shape's (wire) names of the fields that
 differ from the object's previous historical row.
 
-A new recorded model fires events with one line at the bottom (``register(Invoice, "invoice",
-InvoiceReadSerializer, event_type=...)``), once its type names are in :data:`EVENT_TYPES`.
+A new recorded model fires events with one line at the bottom (``register(...)``), once its
+type names are in :data:`EVENT_TYPES`. An invoice fires ``invoice.issued``, ``.paid`` and
+``.voided`` when its status becomes one of them, and nothing on the edits of a draft.
 """
 
 from __future__ import annotations
@@ -20,7 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.db.models import QuerySet
 
+from billing.models import Invoice, InvoiceStatus
+from billing.selectors import invoice_queryset
+from billing.serializers import InvoiceReadSerializer
 from config.api.serializers import RowReadSerializer, to_camel
 from nutrition.models import NutritionSession
 from nutrition.serializers import NutritionSessionReadSerializer
@@ -31,7 +36,7 @@ from sessions.serializers import SessionReadSerializer
 from workspaces.models import Client
 from workspaces.serializers import ClientReadSerializer
 
-#: every event type of the contract, in its order (invoice.* are fired by the billing app's registration)
+#: every event type of the contract, in its order
 EVENT_TYPES = (
     "session.created",
     "session.updated",
@@ -69,6 +74,8 @@ class WebhookKind:
     event_type: EventType | None = None
     #: model field -> wire name, where the shape does not call it ``fieldName`` / ``relationId``
     wire_names: dict[str, str] = field(default_factory=dict)
+    #: the objects with what the read shape needs (a shape that is not of rows), else the model's own
+    queryset: Callable[[], QuerySet] | None = None
 
     def type_of(self, record, previous: Callable[[], Any]) -> str | None:
         if self.event_type is not None:
@@ -108,7 +115,8 @@ class WebhookKind:
         if issubclass(shape, RowReadSerializer):
             row = shape.row_queryset().filter(workspace_id=workspace_id, pk=object_id).first()
         else:
-            row = self.model._default_manager.filter(workspace_id=workspace_id, pk=object_id).first()
+            objects = self.queryset() if self.queryset is not None else self.model._default_manager.all()
+            row = objects.filter(workspace_id=workspace_id, pk=object_id).first()
         if row is None:
             return None
         data = dict(shape(row, context={}).data)  # no membership in the context: no private notes
@@ -140,7 +148,25 @@ def _service_event(record, previous: Callable[[], Any]) -> str | None:
     return f"service.{ACTIONS[record.history_type]}"
 
 
+#: an invoice's status -> the event of its becoming so
+INVOICE_EVENTS = {
+    InvoiceStatus.ISSUED: "invoice.issued",
+    InvoiceStatus.PAID: "invoice.paid",
+    InvoiceStatus.VOID: "invoice.voided",
+}
+
+
+def _invoice_event(record, previous: Callable[[], Any]) -> str | None:
+    """An invoice's events are its status changes: issued, paid, voided (a draft's edits are none)."""
+    event = INVOICE_EVENTS.get(record.status) if record.history_type != "-" else None
+    if event is None:
+        return None
+    before = previous()
+    return event if before is None or before.status != record.status else None
+
+
 register(Session, "session", SessionReadSerializer)
 register(NutritionSession, "nutrition_session", NutritionSessionReadSerializer, wire_names={"staff": "specialistId"})
 register(Client, "client", ClientReadSerializer)
 register(Service, "service", ServiceReadSerializer, event_type=_service_event)
+register(Invoice, "invoice", InvoiceReadSerializer, event_type=_invoice_event, queryset=invoice_queryset)

@@ -25,6 +25,23 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _empty_job_queue_after_a_committing_test(request):
+    """A test whose writes commit (``transaction=True``, a live server) leaves its jobs behind:
+    Django's flush empties Django's tables, not the job queue's. The next test starts without them."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    committing = (marker is not None and marker.kwargs.get("transaction")) or {
+        "transactional_db",
+        "live_server",
+    } & set(request.fixturenames)
+    if committing:
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM procrastinate_jobs")
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -229,6 +229,50 @@ def test_a_change_names_its_changed_fields_and_a_soft_deleted_service_is_deleted
     ]
 
 
+def test_an_invoice_fires_issued_paid_and_voided_and_nothing_for_a_draft(workspace):
+    from decimal import Decimal
+
+    from billing import actions as billing
+    from notifications.events import kind_of
+    from tests.billing.conftest import make_session
+
+    make_endpoint(workspace, events=["invoice.issued", "invoice.paid", "invoice.voided"])
+    services = [factories.ServiceFactory(workspace=workspace, price=Decimal("100.00"))]
+    # a draft made and edited: no event
+    draft = billing.invoice_draft_for_session(session=make_session(workspace, services))
+    billing.invoice_update(invoice=draft, note="Thanks")
+    assert not WebhookEvent.objects.exists()
+    # issued, paid in two parts (the first changes no status), another issued and voided
+    invoice = billing.invoice_issue(invoice=draft)
+    billing.payment_record(invoice=invoice, amount=Decimal("40.00"), method="cash")
+    billing.payment_record(invoice=invoice, amount=Decimal("60.00"), method="cash")
+    other = billing.invoice_issue(invoice=billing.invoice_draft_for_session(session=make_session(workspace, services)))
+    billing.invoice_void(invoice=other)
+    # a free one: issued and paid at once, both said
+    free = [factories.ServiceFactory(workspace=workspace, price=Decimal("0.00"))]
+    zero = billing.invoice_issue(invoice=billing.invoice_draft_for_session(session=make_session(workspace, free)))
+
+    events = list(WebhookEvent.objects.order_by("occurred_at", "history_id").values_list("type", "object_id"))
+    assert events == [
+        ("invoice.issued", invoice.pk),
+        ("invoice.paid", invoice.pk),
+        ("invoice.issued", other.pk),
+        ("invoice.voided", other.pk),
+        ("invoice.issued", zero.pk),
+        ("invoice.paid", zero.pk),
+    ]
+    assert WebhookDelivery.objects.count() == len(events)
+    # what a delivery carries: the invoice in the API's shape
+    data = kind_of(type(invoice)).read(workspace_id=workspace.pk, object_id=invoice.pk)
+    assert (data["id"], data["status"], data["number"], data["paidAmount"]) == (
+        invoice.pk,
+        "paid",
+        invoice.number,
+        Decimal("100.00"),
+    )
+    assert data["sessionIds"] == [invoice.session_links.get().session_id]
+
+
 def test_a_deleted_object_carries_its_last_state(workspace):
     make_endpoint(workspace, events=["client.deleted"])
     client = factories.ClientFactory(workspace=workspace, name="Gone")
