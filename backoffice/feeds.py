@@ -53,6 +53,11 @@ CACHE_SECONDS = 24 * 60 * 60
 _LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n", "\x85": "\n"})
 
 
+def booking_uid(kind: str, booking_id: str) -> str:
+    """A booking's UID in every calendar object about it (feeds, the emails' invitations)."""
+    return f"{kind}-{booking_id}@{UID_DOMAIN}"
+
+
 def ics_text(value) -> vText:
     """``value`` as an iCalendar TEXT value: line breaks kept as escaped ``\\n``, every other
     control character dropped (RFC 5545 allows none in TEXT), ``,;\\`` escaped by vText."""
@@ -159,7 +164,7 @@ def feed_calendar(feed: CalendarFeed, *, now: datetime | None = None) -> bytes:
         calendar.add_component(vtimezone(tz_name, first.year, last.year))
     for entry in entries:
         event = Event()
-        event.add("uid", f"{entry.kind}-{entry.id}@{UID_DOMAIN}")
+        event.add("uid", booking_uid(entry.kind, entry.id))
         event.add("dtstamp", entry.updated_at.astimezone(UTC))
         event.add("created", entry.created_at.astimezone(UTC))
         event.add("last-modified", entry.updated_at.astimezone(UTC))

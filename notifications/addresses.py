@@ -62,12 +62,15 @@ def _resolve(host: str, port: int) -> tuple[str, ...]:
     def lookup():
         return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
 
-    with ThreadPoolExecutor(max_workers=1) as pool:  # (getaddrinfo has no timeout of its own)
-        future = pool.submit(lookup)
-        try:
-            infos = future.result(timeout=RESOLVE_SECONDS)
-        except (OSError, FutureTimeout, UnicodeError):
-            return ()
+    # getaddrinfo has no timeout of its own: it runs in a thread nobody waits for past the timeout
+    # (a ``with`` block would wait for it on the way out)
+    pool = ThreadPoolExecutor(max_workers=1)
+    try:
+        infos = pool.submit(lookup).result(timeout=RESOLVE_SECONDS)
+    except (OSError, FutureTimeout, UnicodeError):
+        return ()
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
     return tuple(dict.fromkeys(info[4][0] for info in infos))
 
 

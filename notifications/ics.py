@@ -1,8 +1,8 @@
 """The ``.ics`` invitation attached to every email about a booking (RFC 5545 / iTIP, RFC 5546).
 
-The UID is the booking's, the same as in the staff's calendar feeds (``<kind>-<id>@`` a fixed
-domain), so every email about one booking updates one calendar entry; SEQUENCE grows with each
-confirmation, change and cancellation; METHOD is REQUEST, or CANCEL (with STATUS:CANCELLED) for
+The UID is the booking's, the same as in the staff's calendar feeds
+(``backoffice.feeds.booking_uid``), so every email about one booking updates one calendar entry;
+SEQUENCE grows with each confirmation, change and cancellation; METHOD is REQUEST, or CANCEL (with STATUS:CANCELLED) for
 a cancellation. Times are local to the workspace, with its TZID and VTIMEZONE.
 """
 
@@ -12,13 +12,9 @@ from datetime import datetime
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from backoffice.feeds import UID_DOMAIN, vtimezone
+from backoffice.feeds import ics_text, vtimezone
 
 PRODID = "-//Practice management//Booking emails//EN"
-
-
-def booking_uid(kind: str, booking_id: str) -> str:
-    return f"{kind}-{booking_id}@{UID_DOMAIN}"
 
 
 def invitation(
@@ -52,17 +48,17 @@ def invitation(
     event.add("dtstamp", stamp)
     event.add("dtstart", starts)
     event.add("dtend", ends)
-    event.add("summary", summary)
+    event.add("summary", ics_text(summary))  # (names and places as written: no control characters)
     if location:
-        event.add("location", location)
+        event.add("location", ics_text(location))
     if description:
-        event.add("description", description)
+        event.add("description", ics_text(description))
     event.add("status", "CANCELLED" if cancel else "CONFIRMED")
     organizer = vCalAddress(f"mailto:{organizer_email}")
-    organizer.params["cn"] = vText(organizer_name)
+    organizer.params["cn"] = ics_text(organizer_name)
     event.add("organizer", organizer)
     attendee = vCalAddress(f"mailto:{attendee_email}")
-    attendee.params["cn"] = vText(attendee_name)
+    attendee.params["cn"] = ics_text(attendee_name)
     attendee.params["role"] = vText("REQ-PARTICIPANT")
     event.add("attendee", attendee)
     calendar.add_component(event)

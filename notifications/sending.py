@@ -27,6 +27,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from backoffice.feeds import booking_uid
 from bookings.models import Booking
 from notifications import ics, queue
 from notifications.emails import booking_model, history_model
@@ -129,7 +130,7 @@ def render(email: Email) -> Rendered:
         description = str(DESCRIPTION) % {"workspace": workspace.name, "what": what}
     _from_name, from_address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     invitation = ics.invitation(
-        uid=ics.booking_uid(model.kind, email.booking_id),
+        uid=booking_uid(model.kind, email.booking_id),
         sequence=email.sequence,
         cancel=cancel,
         starts=starts,

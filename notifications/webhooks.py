@@ -201,9 +201,8 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
         return Outcome(None, str(exc.message), took())
     timeout = urllib3.Timeout(total=settings.WEBHOOK_TIMEOUT_SECONDS)
     default_port = 443 if target.scheme == "https" else 80
-    host_header = target.host if target.port == default_port else f"{target.host}:{target.port}"
-    if ":" in target.host and target.port != default_port:
-        host_header = f"[{target.host}]:{target.port}"
+    host = f"[{target.host}]" if ":" in target.host else target.host  # an IPv6 literal in brackets
+    host_header = host if target.port == default_port else f"{host}:{target.port}"
     headers = {**headers, "Host": host_header, "User-Agent": USER_AGENT, "Content-Type": "application/json"}
     error = ""
     for address in target.addresses:

@@ -129,3 +129,36 @@ def test_an_smtp_server_that_does_not_answer_is_retried_then_recorded_failed(set
     sending.send(email.pk, failures_before=100, backoff=EMAIL_RETRY)  # the window has passed: the last try
     email.refresh_from_db()
     assert (email.state, email.attempts) == (EmailState.FAILED, 2)
+
+
+def test_the_invitation_carries_names_and_places_without_control_characters():
+    from zoneinfo import ZoneInfo
+
+    import icalendar
+
+    from backoffice.feeds import booking_uid
+    from notifications import ics
+
+    zone = ZoneInfo("Asia/Riyadh")
+    body = ics.invitation(
+        uid=booking_uid("session", "6b14a6b4c4476440932e6eae"),
+        sequence=0,
+        cancel=False,
+        starts=dt.datetime(2031, 1, 5, 10, 0, tzinfo=zone),
+        ends=dt.datetime(2031, 1, 5, 11, 0, tzinfo=zone),
+        tz_name="Asia/Riyadh",
+        summary="Massage\x0b\x1b; back",
+        location="Room\u2028 2",
+        description="Line one\r\nLine two\x00",
+        organizer_email="clinic@example.com",
+        organizer_name="Clinic\x07",
+        attendee_email="amal@example.com",
+        attendee_name="Amal",
+        stamp=dt.datetime(2031, 1, 1, tzinfo=dt.UTC),
+    )
+    assert not any(byte < 0x20 and byte not in b"\r\n" for byte in body)
+    (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert str(event["summary"]) == "Massage; back"
+    assert str(event["location"]) == "Room\n 2"
+    assert str(event["description"]) == "Line one\nLine two"
+    assert str(event["uid"]) == "session-6b14a6b4c4476440932e6eae@calendar.practice-management.invalid"

@@ -70,3 +70,11 @@ def test_outside_a_request_the_endpoints_are_asked(workspace):
     listener = endpoint(workspace, ["client.created"])
     factories.ClientFactory(workspace=workspace)
     assert list(WebhookDelivery.objects.values_list("endpoint_id", flat=True)) == [listener.pk]
+
+
+def test_after_a_request_the_endpoints_are_asked_again(workspace, owner):
+    # a request leaves no workspace row behind: a write after it, in the same thread, reads the table
+    _create_client(owner, workspace)
+    listener = endpoint(workspace, ["client.created"])
+    factories.ClientFactory(workspace=workspace)
+    assert list(WebhookDelivery.objects.values_list("endpoint_id", flat=True)) == [listener.pk]

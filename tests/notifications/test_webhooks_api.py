@@ -167,6 +167,18 @@ def test_a_changed_url_is_checked_again(owner, workspace, private_allowed, setti
     assert response.status_code == 200 and response.json()["webhook"]["events"] == ["service.updated"]
 
 
+def test_a_host_name_that_does_not_answer_in_time_is_unresolved(monkeypatch):
+    # a resolver that hangs (getaddrinfo has no timeout): the check gives up after RESOLVE_SECONDS
+    import socket
+    import time
+
+    monkeypatch.setattr(addresses, "RESOLVE_SECONDS", 0.2)
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: time.sleep(2) or [])
+    started = time.monotonic()
+    assert addresses._resolve("slow.example.com", 443) == ()
+    assert time.monotonic() - started < 1.5
+
+
 @pytest.mark.parametrize(
     ("address", "public"),
     [
