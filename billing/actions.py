@@ -503,7 +503,7 @@ def payment_refusal(invoice: Invoice, amount: Decimal) -> ConflictError | Invali
         return InvalidError(
             TOO_PRECISE % {"currency": currency, "decimals": decimals}, code="too_precise", field="amount"
         )
-    balance = invoice.total - invoice.paid_amount
+    balance = invoice.balance
     if amount > balance:
         return InvalidError(
             OVERPAYMENT % {"balance": normalized(balance, decimals), "currency": currency},

@@ -29,6 +29,7 @@ from billing.models import BillingSettings, Invoice, InvoiceStatus, Payment
 from billing.money import format_money, format_number
 from billing.pdf import invoice_pdf, pdf_filename
 from history.admin import HistoryAdmin
+from workspaces.admin_base import REFUSED_ROW, add_domain_error, report_refusals
 from workspaces.admin_scope import ScopedTabularInline
 from workspaces.errors import DomainError
 from workspaces.models import Workspace
@@ -37,7 +38,6 @@ TIMESTAMPS = ("id", "created_at", "updated_at")
 ISSUE_SELECTED = _("Issue selected draft invoices")
 VOID_SELECTED = _("Void selected invoices")
 OPEN_PDF = _("Open the PDF")
-REFUSED_ROW = _("%(row)s: %(reason)s")
 NOTHING = "—"
 VIEW, MANAGE = "billing.view", "billing.manage"
 
@@ -45,11 +45,6 @@ VIEW, MANAGE = "billing.view", "billing.manage"
 def _registered_with_search(model) -> bool:
     model_admin = admin.site._registry.get(model)
     return model_admin is not None and bool(model_admin.search_fields)
-
-
-def add_domain_error(form: forms.Form, exc: DomainError) -> None:
-    """A domain error on the form field it names (else on the form)."""
-    form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
 
 
 # --------------------------------------------------------------------------------------------
@@ -123,10 +118,7 @@ def _bulk(modeladmin, request, queryset, change, done_message) -> None:
         else:
             done += 1
     modeladmin.message_user(request, done_message(done), messages.SUCCESS if done else messages.INFO)
-    if refused:
-        listed = "; ".join(str(line) for line in refused[:10]) + (" …" if len(refused) > 10 else "")
-        count = ngettext("%(count)d refused:", "%(count)d refused:", len(refused)) % {"count": len(refused)}
-        modeladmin.message_user(request, f"{count} {listed}", messages.WARNING)
+    report_refusals(modeladmin, request, refused)
 
 
 @admin.action(description=ISSUE_SELECTED, permissions=["change"])

@@ -204,8 +204,10 @@ def _money(invoice: Invoice, value: Decimal) -> str:
 def zatca_qr_for(invoice: Invoice) -> str | None:
     """The tax QR code's text for ``invoice``, when it carries one: its seller's country is SA
     and it was issued (a draft is no tax invoice)."""
+    if invoice.issued_at is None:
+        return None
     seller = _seller(invoice)
-    if seller.get("country") != "SA" or invoice.issued_at is None:
+    if seller.get("country") != "SA":
         return None
     decimals = invoice.currency_decimals
     return zatca_qr_text(
@@ -247,8 +249,7 @@ def _stamp(pdf: InvoicePDF, invoice: Invoice) -> None:
     pdf.set_text_color(*INK)
 
 
-def _header(pdf: InvoicePDF, invoice: Invoice, language: str, qr: str | None) -> None:
-    seller = _seller(invoice)
+def _header(pdf: InvoicePDF, invoice: Invoice, language: str, seller: dict[str, str], qr: str | None) -> None:
     half = pdf.width / 2
     top = pdf.get_y()
     # the seller, at the start side
@@ -344,7 +345,7 @@ def _totals(pdf: InvoicePDF, invoice: Invoice, qr: str | None) -> None:
         rows.append((DISCOUNT, invoice.discount, False))  # taken off: said by its label, not a sign
     rows += [(TAX, invoice.tax, False), (TOTAL, invoice.total, True)]
     if invoice.issued_at is not None:
-        rows += [(PAID, invoice.paid_amount, False), (BALANCE, invoice.total - invoice.paid_amount, True)]
+        rows += [(PAID, invoice.paid_amount, False), (BALANCE, invoice.balance, True)]
     top = pdf.get_y()
     label_width, value_width = 45, 40
     offset = pdf.width - label_width - value_width  # at the end side
@@ -378,12 +379,13 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     with translation.override(language):
         pdf = InvoicePDF(rtl=translation.get_language_bidi())
         pdf.set_title(f"{TITLE} {invoice.number or invoice.pk}")
-        pdf.set_author(_seller(invoice).get("legalName") or invoice.workspace.name)
+        seller = _seller(invoice)  # (a draft's: from the workspace's settings, read once)
+        pdf.set_author(seller.get("legalName") or invoice.workspace.name)
         pdf.set_lang(language)
         pdf.add_page()
         qr = zatca_qr_for(invoice)
         _stamp(pdf, invoice)
-        _header(pdf, invoice, language, qr)
+        _header(pdf, invoice, language, seller, qr)
         _lines(pdf, invoice)
         _totals(pdf, invoice, qr)
         _note(pdf, invoice)

@@ -75,20 +75,6 @@ def _newest_first(queryset: QuerySet[InvoiceSession]) -> QuerySet[InvoiceSession
     return queryset.alias(void_last=void_last)
 
 
-def summary_of(invoice: Invoice) -> dict:
-    """``{"id", "number", "status", "total", "paidAmount", "currency"}`` of ``invoice``."""
-    from billing.money import normalized
-
-    return {
-        "id": invoice.pk,
-        "number": invoice.number,
-        "status": invoice.status,
-        "total": normalized(invoice.total, invoice.currency_decimals),
-        "paidAmount": normalized(invoice.paid_amount, invoice.currency_decimals),
-        "currency": invoice.currency,
-    }
-
-
 def session_invoice_summaries(*, workspace_id: str, session_ids: Iterable[str]) -> dict[str, dict]:
     """session id -> its invoice's summary, for the sessions of one workspace, in ONE query.
 

@@ -49,6 +49,14 @@ def _refused(count: int) -> str:
     return ngettext("%(count)d refused:", "%(count)d refused:", count) % {"count": count}
 
 
+def report_refusals(modeladmin, request, refused: list) -> None:
+    """One warning naming the refused rows (the first :data:`NAMED_REFUSALS` of them), if any."""
+    if refused:
+        named = "; ".join(str(line) for line in refused[:NAMED_REFUSALS])
+        more = " …" if len(refused) > NAMED_REFUSALS else ""
+        modeladmin.message_user(request, f"{_refused(len(refused))} {named}{more}", messages.WARNING)
+
+
 def status_action(*, status: str, label, description, move: Callable[[Model, str], object]):
     """An admin action moving the selected rows to ``status`` (shown as ``label``) with ``move(row, status)``.
 
@@ -73,10 +81,7 @@ def status_action(*, status: str, label, description, move: Callable[[Model, str
         if already:
             summary.append(_already(already, label))
         modeladmin.message_user(request, " ".join(summary), messages.SUCCESS if moved else messages.INFO)
-        if refused:
-            named = "; ".join(str(line) for line in refused[:NAMED_REFUSALS])
-            more = " …" if len(refused) > NAMED_REFUSALS else ""
-            modeladmin.message_user(request, f"{_refused(len(refused))} {named}{more}", messages.WARNING)
+        report_refusals(modeladmin, request, refused)
 
     action.__name__ = f"mark_{status.replace('-', '_')}"
     return admin.action(description=description, permissions=["change"])(action)

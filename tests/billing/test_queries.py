@@ -74,6 +74,16 @@ def test_the_settings_cost_one_query(workspace, owner, django_assert_num_queries
 @pytest.mark.parametrize("rows", [1, MANY])
 def test_the_pdf_of_an_issued_invoice_costs_one_query(workspace, owner, rows, django_assert_num_queries):
     made = invoices(workspace, rows + 1)
-    # 3. the invoice with client and workspace (an issued invoice prints the seller it kept)
+    # 1. the membership  2. the invoice with client and workspace (an issued invoice prints the
+    #    seller it kept)
     with django_assert_num_queries(2):
         assert owner.get(invoice_url(workspace, made[1], "pdf")).status_code == 200
+
+
+def test_the_pdf_of_a_draft_reads_the_settings_once(workspace, owner, django_assert_num_queries):
+    draft = draft_for(make_session(workspace, [factories.ServiceFactory(workspace=workspace)]))
+    # 1. the membership  2. the invoice with client and workspace  3. the workspace's settings
+    #    (a draft prints the seller as the settings say now)
+    with django_assert_num_queries(3):
+        response = owner.get(invoice_url(workspace, draft, "pdf"))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
