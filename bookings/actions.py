@@ -10,6 +10,7 @@ from django.db import transaction
 from bookings.models import Booking
 from bookings.placement import Placement, booking_place
 from bookings.signals import booking_changed
+from workspaces.errors import refuse_unknown_changes
 
 B = TypeVar("B", bound=Booking)
 
@@ -34,10 +35,8 @@ def booking_change(
     from new services, an end time given instead of a duration) before the booking is placed.
     Returns the saved booking and where it stood before.
     """
-    fields = {field.name for field in booking._meta.concrete_fields if field.editable}
-    unknown = set(changes) - fields
-    if unknown:
-        raise TypeError(f"{type(booking).__name__} has no changeable fields {sorted(unknown)}")
+    changeable = {field.name for field in booking._meta.concrete_fields if field.editable}
+    refuse_unknown_changes("booking_change", changes, changeable)
     workspace = booking.workspace
     locked = type(booking).objects.select_for_update().get(pk=booking.pk)
     locked.workspace = workspace

@@ -26,12 +26,11 @@ from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenObtainSerializer
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.utils import get_md5_hash_password
 from rest_framework_simplejwt.views import TokenObtainPairView
 
 from config.schema import error
 from workspaces.accounts import two_factor
-from workspaces.accounts.authentication import TOKEN_REVOKED
+from workspaces.accounts.authentication import checked_user
 from workspaces.accounts.login_counter import LoginThrottledError, login_attempt
 from workspaces.models import UsedRefreshToken, User
 
@@ -74,11 +73,9 @@ def check_second_factor(user: User, code: str | None) -> None:
 def token_user(token) -> User:
     """The active user ``token`` was issued to, under the password they still have; else 401."""
     user = User.objects.filter(pk=token.get(jwt_settings.USER_ID_CLAIM)).first()
-    if user is None or not user.is_active:
+    if user is None or not user.is_active:  # (as a login answers them, not as a bearer token)
         raise exceptions.AuthenticationFailed(NO_ACTIVE_ACCOUNT, "no_active_account")
-    if token.get(jwt_settings.REVOKE_TOKEN_CLAIM) != get_md5_hash_password(user.password):
-        raise InvalidToken(TOKEN_REVOKED)
-    return user
+    return checked_user(user, token)  # the password it was issued under: the one check of both doors
 
 
 def spend_refresh_token(token) -> bool:

@@ -107,7 +107,13 @@ def test_turning_it_off_needs_a_current_code(member):
 
 def test_the_flag_follows_the_devices_whatever_changes_them(member):
     device = enrol(member.user)
-    device.delete()  # e.g. ops' reset_two_factor, or a shell
+    device.delete()  # e.g. a shell
+    member.user.refresh_from_db()
+    assert not member.user.two_factor_enabled
+    enrol(member.user)
+    member.user.refresh_from_db()
+    assert member.user.two_factor_enabled
+    TOTPDevice.objects.filter(user=member.user).delete()  # a queryset's delete, as reset_two_factor's
     member.user.refresh_from_db()
     assert not member.user.two_factor_enabled
 
@@ -161,6 +167,20 @@ def test_wrong_codes_count_as_failed_logins_but_a_missing_one_does_not(member):
 
 
 # --- the admin's login -----------------------------------------------------------------------
+
+
+def test_at_the_admin_login_too_wrong_codes_count_as_failed_logins_but_a_missing_one_does_not(staff):
+    device = enrol(staff)
+    browser = Client()
+    for _attempt in range(10):  # asked for the code, the page is sent again with it: no failure
+        assert 'data-code="otp_required"' in admin_login(browser, "amal@example.com").content.decode()
+    for _attempt in range(5):
+        TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)  # django-otp's own slow-down aside
+        assert admin_login(browser, "amal@example.com", otp="000000").status_code == 401
+
+    throttled = admin_login(browser, "amal@example.com", otp=fresh_code(device))
+    assert throttled.status_code == 429 and throttled.has_header("Retry-After")
+    assert browser.get("/admin/").status_code == 302  # not in
 
 
 def test_the_admin_login_asks_a_two_factor_user_for_the_code(staff):

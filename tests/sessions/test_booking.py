@@ -279,3 +279,14 @@ def test_parallel_lifecycle_moves_apply_one_after_the_other(workspace):
     assert sorted(r.status_code for r in responses) == [200, 409]
     loser = next(r for r in responses if r.status_code == 409)
     assert loser.json()["error"]["code"] == "invalid_status_transition"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("changes", [{"colour": "red"}, {"created_at": None}], ids=["unknown", "not editable"])
+def test_a_change_of_no_editable_field_is_a_programming_error(workspace, changes):
+    from bookings.actions import booking_change
+
+    session = SessionFactory(workspace=workspace)
+    with pytest.raises(TypeError, match=r"booking_change\(\) got unexpected fields"):
+        booking_change(session, changes)
+    assert Session.objects.get(pk=session.pk).updated_at == session.updated_at

@@ -221,17 +221,13 @@ def two_factor_disable(*, user: User, code: str) -> User:
         raise ConflictError(TWO_FACTOR_OFF, code="two_factor_not_enabled")
     if not two_factor.verify(device, code):
         raise InvalidError(WRONG_CODE, code="invalid_code", field="code")
-    with transaction.atomic():
-        for each in TOTPDevice.objects.filter(user=user):
-            each.delete()  # one by one: the signal keeps the flag in step
-    user.two_factor_enabled = False
-    return user
+    return two_factor_reset(user=user)
 
 
+@transaction.atomic
 def two_factor_reset(*, user: User) -> User:
-    """Ops' recovery for a lost phone (``manage.py reset_two_factor``): every device goes."""
-    with transaction.atomic():
-        for each in TOTPDevice.objects.filter(user=user):
-            each.delete()
+    """Every device of the user goes (``two_factor_disable``, and ops' recovery for a lost phone:
+    ``manage.py reset_two_factor``); the deletion's signal keeps the user's flag in step."""
+    TOTPDevice.objects.filter(user=user).delete()
     user.refresh_from_db(fields=["two_factor_enabled"])
     return user
