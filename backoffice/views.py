@@ -169,8 +169,16 @@ def calendar_view(request):
     shaded = _shaded(workspace, people, days, start, end)
 
     step = timedelta(days=1 if view == DAY else 7)
-    base = {"workspace": workspace.pk if access.is_superuser else "", "staff": staff_id or "", "view": view}
-    base["date"] = day.isoformat()
+    base = {
+        "workspace": workspace.pk if access.is_superuser else "",
+        "staff": staff_id or "",
+        "view": view,
+        "date": day.isoformat(),
+    }
+    by_lane: dict[str | None, list] = {person_id: [] for person_id, _label in lanes}
+    for entry in entries:
+        if entry.staff_id in by_lane:
+            by_lane[entry.staff_id].append(entry)
     add_url = _new_session_url(request, access, workspace)
     groups: list[DayGroup] = []
     for each in days:
@@ -181,11 +189,10 @@ def calendar_view(request):
             link=_link(base, date=each.isoformat(), view=DAY) if view == WEEK else "",
         )
         for person_id, label in lanes:
-            mine = [entry for entry in entries if entry.staff_id == person_id]
             column = build_column(
                 day=each,
                 tz_name=tz_name,
-                entries=mine,
+                entries=by_lane[person_id],
                 hours=hours,
                 key=person_id or UNASSIGNED_KEY,
                 title=label,

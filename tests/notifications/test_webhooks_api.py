@@ -365,7 +365,7 @@ def test_the_default_schedules_retry_webhooks_for_at_least_a_day():
 def test_listing_endpoints_costs_the_same_for_1_and_many(owner, workspace, rows, django_assert_num_queries):
     for _ in range(rows):
         make_endpoint(workspace)
-    # 1. the caller's user  2. the membership with its workspace  3. the endpoints
+    # 1. the caller's membership with its workspace and user  2. the endpoints
     with django_assert_num_queries(2):
         response = owner.get(webhooks_url(workspace))
     assert len(response.json()["webhooks"]) == rows
@@ -374,7 +374,7 @@ def test_listing_endpoints_costs_the_same_for_1_and_many(owner, workspace, rows,
 @pytest.mark.parametrize("rows", [1, 30])
 def test_reading_one_endpoint_costs_the_same_for_1_and_many(owner, workspace, rows, django_assert_num_queries):
     endpoints = [make_endpoint(workspace) for _ in range(rows)]
-    # 1. the caller's user  2. the membership with its workspace  3. the endpoint
+    # 1. the caller's membership with its workspace and user  2. the endpoint
     with django_assert_num_queries(2):
         response = owner.get(webhooks_url(workspace, f"/{endpoints[-1].pk}"))
     assert response.json()["webhook"]["id"] == endpoints[-1].pk
@@ -390,8 +390,8 @@ def test_listing_deliveries_costs_the_same_for_1_and_many(owner, workspace, rows
             WebhookAttempt.objects.create(
                 workspace=workspace, delivery=delivery, attempted_at=dt.datetime.now(dt.UTC), status_code=status
             )
-    # 1. the caller's user  2. the membership with its workspace  3. the endpoint (the parent, in
-    # the workspace)  4. the deliveries with their event's type and their attempts as one JSON array
+    # 1. the caller's membership with its workspace and user  2. the endpoint (the parent, in the
+    # workspace)  3. the deliveries with their event's type and their attempts as one JSON array
     with django_assert_num_queries(3):
         response = owner.get(webhooks_url(workspace, f"/{endpoint.pk}/deliveries"))
     deliveries = response.json()["deliveries"]

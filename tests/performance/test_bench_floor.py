@@ -18,14 +18,17 @@ from billing.actions import invoice_draft_for_session, invoice_issue
 from tests import factories
 from tests.availability.conftest import make_team, next_clock_change, set_hours, set_policy
 from tests.nutrition.factories import NutritionSessionFactory
+from tests.records.factories import NoteFactory, SessionAttachmentFactory
 from tests.sessions.conftest import session_url, sessions_url
 from tests.sessions.factories import SessionFactory
+from workspaces.roles import Role
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_floor_list_is_the_api_list(workspace, owner):
-    # given sessions with and without staff, with ordered services and custom fields
+def test_the_floor_list_is_the_api_list(workspace, owner, member_client):
+    # given sessions with and without staff, with ordered services and custom fields, notes and
+    # attachments (shared and private, by a member with a name and one without)
     staff = factories.MembershipFactory(workspace=workspace, user=factories.UserFactory(name=""))
     services = [factories.ServiceFactory(workspace=workspace) for _ in range(3)]
     made = [
@@ -41,6 +44,11 @@ def test_the_floor_list_is_the_api_list(workspace, owner):
     ]
     made[1].workspace = workspace
     invoice_issue(invoice=invoice_draft_for_session(session=made[1]))  # its invoice, issued
+    named = factories.MembershipFactory(workspace=workspace)
+    for session, author in ((made[1], staff), (made[1], named), (made[3], named)):
+        for visibility in ("shared", "private"):
+            NoteFactory(session=session, author=author, visibility=visibility)
+            SessionAttachmentFactory(booking=session, uploaded_by=author, visibility=visibility)
     params = {"dateFrom": "2024-01-15", "dateTo": "2024-01-18"}
 
     # when the API and the floor list the same range, then they give the same JSON
@@ -49,6 +57,12 @@ def test_the_floor_list_is_the_api_list(workspace, owner):
     mine = floor.list_json(connection.connection, workspace.pk, params["dateFrom"], params["dateTo"])
     assert orjson.loads(mine) == api.json() and len(api.json()["sessions"]) > 5
     assert [s["invoice"]["status"] for s in api.json()["sessions"] if s["invoice"]] == ["issued"]
+    assert sum(len(s["notes"]) for s in api.json()["sessions"]) == 6
+    # and as a caller without records.private sees it: shared notes and attachments only
+    viewer = member_client(Role.VIEWER).get(sessions_url(workspace), params)
+    theirs = floor.list_json(connection.connection, workspace.pk, *params.values(), private=False)
+    assert orjson.loads(theirs) == viewer.json()
+    assert sum(len(s["attachments"]) for s in viewer.json()["sessions"]) == 3
 
 
 def test_the_floor_create_writes_what_the_api_then_reads(workspace, owner):

@@ -94,18 +94,18 @@ def make_consultations(workspace, n):
 
 # (path under the workspace, rows maker, list queries, detail queries or None when there is no detail)
 ENDPOINTS = {
-    # 3. the workspace's clients (search and order through client_ws_search_idx)
+    # 2. the workspace's clients (search and order through client_ws_search_idx)
     "clients": ("clients", make_clients, 2, 2),
-    # 3. the workspace's members joined with their users
+    # 2. the workspace's members joined with their users
     "members": ("members", make_members, 2, None),
-    # 3. the workspace's live services
+    # 2. the workspace's live services
     "services": ("services", make_services, 2, 2),
-    # 3. the sessions as rows of the read shape, with client and staff names joined (on id and
+    # 2. the sessions as rows of the read shape, with client and staff names joined (on id and
     #    workspace), the services as one [id, name] array per session and the notes and attachments
     #    the caller may read as one JSON array each, in the same query (sessions.selectors.session_rows,
     #    records.selectors); the detail reads the same row
     "sessions": ("sessions", make_sessions, 2, 2),
-    # 3. the consultations as rows of the read shape, each with its follow-ups and its attachments
+    # 2. the consultations as rows of the read shape, each with its follow-ups and its attachments
     #    as JSON arrays (nutrition.selectors.nutrition_rows, through nutrition_followup_ws_idx and
     #    records_consfile_ws_idx); the detail alike
     "nutrition": ("nutrition/sessions", make_consultations, 2, 2),
