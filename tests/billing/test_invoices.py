@@ -195,9 +195,13 @@ def test_issue_numbers_dates_and_freezes_the_invoice(practice):
     issued = response.json()["invoice"]
     assert issued["status"] == "issued" and issued["number"] == f"INV-{dt.date.today().year}-000001"
     assert issued["issuedAt"].endswith("Z")
-    # its lines can no longer change, nor can it be issued again
-    frozen = patch(practice, invoice, {"note": "late"})
-    assert frozen.status_code == 409 and frozen.json()["error"]["code"] == "invoice_not_draft"
+    # its lines can no longer change (nor its note or discount), nor can it be issued again
+    lines = [{"description": "Changed", "quantity": 1, "unitPrice": 1}]
+    for change in ({"lines": lines}, {"note": "late"}, {"discount": 1}):
+        frozen = patch(practice, invoice, change)
+        assert frozen.status_code == 409 and frozen.json()["error"]["code"] == "invoice_not_draft", change
+    stored = practice.api.get(invoice_url(practice.workspace, invoice)).json()["invoice"]
+    assert stored["lines"] == issued["lines"] and stored["note"] == issued["note"]
     again = practice.api.post(invoice_url(practice.workspace, invoice, "issue"))
     assert again.status_code == 409 and again.json()["error"]["code"] == "invoice_not_draft"
 

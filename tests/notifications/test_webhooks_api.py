@@ -399,3 +399,64 @@ def test_listing_deliveries_costs_the_same_for_1_and_many(owner, workspace, rows
     assert all([a["statusCode"] for a in d["attempts"]] == [500, 200] for d in deliveries)
     page = bearer(owner.user).get(webhooks_url(workspace, f"/{endpoint.pk}/deliveries?limit=5")).json()
     assert len(page["deliveries"]) == min(rows, 5) and bool(page["nextCursor"]) is (rows > 5)
+
+
+class _SlowOrRedirecting:
+    """A receiver on loopback that answers POST /redirect with a 302 to /elsewhere and POST /slow
+    after ``delay`` seconds; it records every path asked for."""
+
+    def __init__(self, delay: float = 2.0):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        paths = self.paths = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                paths.append(self.path)
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if self.path == "/slow":
+                    import time
+
+                    time.sleep(delay)
+                self.send_response(302 if self.path == "/redirect" else 200)
+                if self.path == "/redirect":
+                    self.send_header("Location", "/elsewhere")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_a_redirect_is_not_followed_and_counts_as_a_failure(private_allowed):
+    receiver = _SlowOrRedirecting()
+    try:
+        outcome = webhooks.post(receiver.url + "/redirect", b"{}", {})
+    finally:
+        receiver.stop()
+    assert (outcome.status_code, outcome.ok) == (302, False)
+    assert receiver.paths == ["/redirect"]  # /elsewhere never asked
+
+
+def test_an_answer_later_than_the_timeout_is_a_failure(private_allowed, settings):
+    import time
+
+    settings.WEBHOOK_TIMEOUT_SECONDS = 1
+    receiver = _SlowOrRedirecting(delay=3)
+    started = time.monotonic()
+    try:
+        outcome = webhooks.post(receiver.url + "/slow", b"{}", {})
+    finally:
+        receiver.stop()
+    assert outcome.status_code is None and not outcome.ok
+    assert "timed out" in outcome.error.lower() or "timeout" in outcome.error.lower(), outcome.error
+    assert time.monotonic() - started < 2.5
