@@ -212,6 +212,17 @@ class Workspace(TimestampedModel):
         return self.subscription_expires_at is not None and self.subscription_expires_at <= timezone.now()
 
 
+class MembershipQuerySet(models.QuerySet):
+    def workspaces_of(self, user) -> models.QuerySet:
+        """``user``'s active memberships in active workspaces (live or expired: the caller tells),
+        with their workspace, by the workspace's name."""
+        return (
+            self.filter(user=user, is_active=True, workspace__is_active=True)
+            .select_related("workspace")
+            .order_by("workspace__name", "workspace_id")
+        )
+
+
 class Membership(TimestampedModel):
     """A user's place in a workspace. Its id is what ``staffId`` and ``specialistId`` refer to."""
 
@@ -224,6 +235,8 @@ class Membership(TimestampedModel):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.VIEWER)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import segno
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -52,11 +54,7 @@ class MeView(APIView):
 
     def me(self, user) -> Response:
         # the user came with the request; the memberships and their workspaces in one query
-        memberships = (
-            Membership.objects.filter(user=user, is_active=True, workspace__is_active=True)
-            .select_related("workspace")
-            .order_by("workspace__name", "workspace_id")
-        )
+        memberships = Membership.objects.workspaces_of(user)
         return Response(MeReadSerializer({"user": user, "memberships": memberships}).data)
 
     @extend_schema(summary=_("Who am I"), responses={200: MeReadSerializer})
@@ -111,7 +109,7 @@ class TwoFactorView(APIView):
     def post(self, request, *args, **kwargs):
         device = actions.two_factor_start(user=request.user)
         uri = device.config_url
-        secret = uri.split("secret=", 1)[1].split("&", 1)[0]
+        secret = base64.b32encode(device.bin_key).decode()  # what the URI carries, for typing in
         body = {
             "otpauthUri": uri,
             "qrCode": segno.make(uri, error="m").svg_data_uri(scale=4),

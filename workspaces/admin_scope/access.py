@@ -43,11 +43,7 @@ class AdminAccess:
         """Active memberships in active workspaces (live or expired), with their workspace, by name."""
         if not self.signed_in:
             return ()
-        return tuple(
-            Membership.objects.filter(user=self.user, is_active=True, workspace__is_active=True)
-            .select_related("workspace")
-            .order_by("workspace__name", "workspace_id")
-        )
+        return tuple(Membership.objects.workspaces_of(self.user))
 
     @property
     def may_enter(self) -> bool:
