@@ -22,10 +22,9 @@ from rest_framework import serializers
 from billing.models import BillingSettings, Invoice, InvoiceStatus, Payment, PaymentMethod
 from billing.money import format_number, normalized
 from config.api.errors import BadRequest
-from config.api.fields import InstantField, StrictCharField, StrictIntegerField
+from config.api.fields import InstantField, NumberField, StrictCharField, StrictChoiceField, StrictIntegerField
 from config.api.serializers import ApiSerializer, to_camel
 
-NOT_A_NUMBER = _("Must be a JSON number.")
 UNKNOWN_FIELD = _("Unknown field.")
 NOT_AN_OBJECT = _("Expected a JSON object.")
 MAX_LINES = 100
@@ -44,22 +43,6 @@ MONEY_SCHEMA = {
 # --------------------------------------------------------------------------------------------
 # Fields
 # --------------------------------------------------------------------------------------------
-
-
-class NumberField(serializers.DecimalField):
-    """A JSON number kept as an exact Decimal (strings and booleans refused); ``-0`` is 0."""
-
-    default_error_messages = {"invalid": NOT_A_NUMBER}
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("coerce_to_string", False)
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, (int, float, Decimal)):
-            self.fail("invalid")
-        value = super().to_internal_value(repr(data) if isinstance(data, float) else str(data))
-        return abs(value) if value == 0 else value
 
 
 @extend_schema_field({**MONEY_SCHEMA, "minimum": 0, "maximum": float(MAX_AMOUNT)})
@@ -324,13 +307,6 @@ class PaymentReadSerializer(ApiSerializer):
     @extend_schema_field(MONEY_SCHEMA)
     def get_amount(self, payment: Payment) -> Decimal:
         return normalized(payment.amount, payment.invoice.currency_decimals)
-
-
-class StrictChoiceField(serializers.ChoiceField):
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid_choice", input=data)
-        return super().to_internal_value(data)
 
 
 class PaymentWriteSerializer(KnownFieldsMixin, ApiSerializer):

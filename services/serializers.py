@@ -2,16 +2,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
+from config.api.fields import NumberField, StrictBooleanField, StrictCharField, StrictChoiceField, StrictIntegerField
 from config.api.serializers import ApiModelSerializer
 from services import rules
 from services.models import Service, ServiceScope
-
-PRICE_NOT_A_NUMBER = _("Must be a JSON number.")
 
 
 @extend_schema_field(
@@ -25,30 +22,16 @@ PRICE_NOT_A_NUMBER = _("Must be a JSON number.")
         "description": "A JSON number (not a string) with at most 2 decimal places; returned exactly, e.g. 150.00.",
     }
 )
-class PriceField(serializers.DecimalField):
-    """Money as a JSON number, kept as an exact Decimal: 0 to 9999999999.99, at most 2 places.
-
-    The JSON parser hands numbers over as int or float. A float's ``repr`` is the shortest text
-    that reads back as the same float, which is the text that was sent for any number of up to
-    15 significant digits; every allowed price has at most 12, so nothing is rounded.
-    Strings and booleans are refused.
-    """
-
-    default_error_messages = {"invalid": PRICE_NOT_A_NUMBER}
+class PriceField(NumberField):
+    """Money as a JSON number, kept as an exact Decimal: 0 to 9999999999.99, at most 2 places
+    (every allowed price has at most 12 significant digits: nothing is rounded)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", rules.PRICE_MAX_DIGITS)
         kwargs.setdefault("decimal_places", rules.PRICE_DECIMAL_PLACES)
         kwargs.setdefault("min_value", rules.PRICE_MIN)
         kwargs.setdefault("max_value", rules.PRICE_MAX)
-        kwargs.setdefault("coerce_to_string", False)
         super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, (int, float, Decimal)):
-            self.fail("invalid")
-        value = super().to_internal_value(repr(data) if isinstance(data, float) else str(data))
-        return Decimal("0.00") if value == 0 else value  # "-0.0" is 0.00
 
     def to_representation(self, value):
         if value is None:
@@ -71,15 +54,6 @@ class ColorField(StrictCharField):
             return rules.normalize_color(value)
         except ValueError:
             self.fail("invalid_color")
-
-
-class StrictChoiceField(serializers.ChoiceField):
-    """A JSON string that is one of the choices (no ``["sessions"]``, no numbers)."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid_choice", input=data)
-        return super().to_internal_value(data)
 
 
 @extend_schema_field({"type": "string", "pattern": "^#[0-9A-F]{6}$", "nullable": True, "example": "#3B82F6"})

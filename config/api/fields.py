@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -96,4 +97,37 @@ class StrictIntegerField(serializers.IntegerField):
                 data = int(data)
             else:
                 self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+NOT_A_NUMBER = _("Must be a JSON number.")
+
+
+class NumberField(serializers.DecimalField):
+    """A JSON number kept as an exact Decimal (strings and booleans refused); ``-0`` is 0.
+
+    The JSON parser hands numbers over as int or float. A float's ``repr`` is the shortest text
+    that reads back as the same float, which is the text that was sent for any number of up to
+    15 significant digits, so nothing is rounded on the way.
+    """
+
+    default_error_messages = {"invalid": NOT_A_NUMBER}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("coerce_to_string", False)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, (int, float, Decimal)):
+            self.fail("invalid")
+        value = super().to_internal_value(repr(data) if isinstance(data, float) else str(data))
+        return abs(value) if value == 0 else value
+
+
+class StrictChoiceField(serializers.ChoiceField):
+    """A JSON string that is one of the choices (no ``["sessions"]``, no number coerced into one)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
         return super().to_internal_value(data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from config.api.fields import StrictBooleanField, StrictCharField, StrictIntegerField
+from config.api.fields import StrictBooleanField, StrictCharField, StrictChoiceField, StrictIntegerField
 from config.api.serializers import ApiModelSerializer, ApiSerializer
 from workspaces.models import (
     MAX_REMINDER_HOURS,
@@ -25,15 +25,6 @@ LANGUAGE_HELP = "en or ar."
 def role_permissions(role: str) -> list[str]:
     """The permission names a role holds, sorted (the contract's table, ``workspaces.roles``)."""
     return sorted(name for name, roles in PERMISSION_ROLES.items() if role in roles)
-
-
-class StrictChoiceField(serializers.ChoiceField):
-    """A JSON string among the choices (no number coerced into one)."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid_choice", input=data)
-        return super().to_internal_value(data)
 
 
 # --------------------------------------------------------------------------------------------
