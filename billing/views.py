@@ -31,6 +31,7 @@ from billing.serializers import (
 )
 from config.api.errors import NOT_FOUND_MESSAGE
 from config.api.paging import paginate
+from config.api.rendering import AnyContentRenderer, JSONRenderer
 from config.schema import IDEMPOTENCY_KEY, PAGING_PARAMETERS, envelope, error
 from sessions.models import Session
 from workspaces.idempotency import idempotent_create
@@ -124,10 +125,6 @@ class InvoiceViewSet(ListMixin, RetrieveMixin, UpdateMixin, WorkspaceScopedViewS
         "void": "billing.manage",
         "payments": "billing.manage",
     }
-
-    def perform_content_negotiation(self, request, force=False):
-        # the PDF is not JSON, and its errors are: whatever the Accept header, answer
-        return super().perform_content_negotiation(request, force=force or self.action == "pdf")
 
     def perform_update(self, instance, data):
         if "lines" in data:
@@ -224,7 +221,7 @@ class InvoiceViewSet(ListMixin, RetrieveMixin, UpdateMixin, WorkspaceScopedViewS
         ),
         responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF.")},
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, AnyContentRenderer])
     def pdf(self, request, *args, **kwargs):
         invoice = self.get_object()
         response = HttpResponse(invoice_pdf(invoice), content_type="application/pdf")

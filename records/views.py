@@ -13,7 +13,7 @@ from rest_framework import exceptions, parsers, status
 from rest_framework.decorators import action
 
 from config.api.errors import NOT_FOUND_MESSAGE
-from config.api.rendering import JSONRenderer
+from config.api.rendering import AnyContentRenderer, JSONRenderer
 from config.schema import IDEMPOTENCY_KEY, PAGING_PARAMETERS, envelope, error
 from nutrition.models import NutritionSession
 from records import actions
@@ -122,19 +122,6 @@ class NoteViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, DestroyMix
 # -- attachments -----------------------------------------------------------------------------------
 
 ATTACHMENT = envelope("attachment", AttachmentReadSerializer)
-
-
-class AnyContentRenderer(JSONRenderer):
-    """Lets a download through whatever its Accept header asks for (errors still go out as JSON)."""
-
-    media_type = "*/*"
-    format = "any"
-
-    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
-        response = (renderer_context or {}).get("response")
-        if response is not None:  # an error answered to a download: it is JSON, and says so
-            response["Content-Type"] = "application/json"
-        return super().render(data, accepted_media_type, renderer_context)
 
 
 class AttachmentViewSet(ListMixin, RetrieveMixin, DestroyMixin, RecordViewSet):

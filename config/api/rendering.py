@@ -32,6 +32,21 @@ class JSONRenderer(renderers.JSONRenderer):
         return orjson.dumps(data, default=_default)
 
 
+class AnyContentRenderer(JSONRenderer):
+    """For an action that answers a file (a download, a PDF): it goes out whatever the Accept header
+    asks for, and an error it answers instead is JSON, labelled so (``renderer_classes=[JSONRenderer,
+    AnyContentRenderer]``)."""
+
+    media_type = "*/*"
+    format = "any"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        response = (renderer_context or {}).get("response")
+        if response is not None:  # an error answered to a download: it is JSON, and says so
+            response["Content-Type"] = "application/json"
+        return super().render(data, accepted_media_type, renderer_context)
+
+
 def _too_deep(value: Any, limit: int) -> bool:
     stack = [(value, 1)]
     while stack:

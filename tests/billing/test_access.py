@@ -82,6 +82,9 @@ def test_the_pdf_answers_its_errors_in_json_whatever_the_accept_header(owner, wo
     assert anonymous.status_code == 401 and anonymous["Content-Type"] == "application/json"
     missing = owner.get(invoice_url(workspace, "0123456789abcdef01234567", "pdf"), HTTP_ACCEPT="application/pdf")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+    assert missing["Content-Type"] == "application/json"
+    anything = api_client.get(url + "?format=any", HTTP_ACCEPT="*/*")
+    assert anything.status_code == 401 and anything["Content-Type"] == "application/json"
     ok = owner.get(url, HTTP_ACCEPT="application/pdf")
     assert ok.status_code == 200 and ok["Content-Type"] == "application/pdf" and ok.content.startswith(b"%PDF-")
     assert ok["Content-Disposition"].startswith('inline; filename="INV-')
