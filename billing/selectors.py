@@ -29,13 +29,10 @@ def billing_settings_of(workspace: Workspace) -> BillingSettings:
 
 
 def invoice_language(invoice: Invoice) -> str:
-    """The language ``invoice`` is printed in: its client's, else its workspace's, else English.
-
-    The one place that decides it. Clients and workspaces may not have a ``language`` yet: a
-    missing attribute or a language the product does not print in is passed over.
-    """
+    """The language ``invoice`` is printed in: its client's, else its workspace's, else English
+    (a language the product does not print in is passed over). The one place that decides it."""
     for owner in (invoice.client, invoice.workspace):
-        language = getattr(owner, "language", None)
+        language = owner.language
         if language in INVOICE_LANGUAGES:
             return language
     return DEFAULT_INVOICE_LANGUAGE

@@ -49,7 +49,7 @@ def is_public(address: str) -> bool:
 
 
 #: special-use names (RFC 6761) that no resolver is asked about: they never name a public host
-NEVER_PUBLIC_SUFFIXES = (".invalid", ".test", ".example", ".localhost", ".local")
+NEVER_PUBLIC_SUFFIXES = (".invalid", ".test", ".example", ".local")  # (and localhost: loopback)
 
 
 def _resolve(host: str, port: int) -> tuple[str, ...]:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import orjson
-from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from config.api.fields import StrictBooleanField, StrictCharField
@@ -10,8 +9,6 @@ from notifications.addresses import URL_MAX_LENGTH
 from notifications.events import EVENT_TYPES
 from notifications.models import DeliveryState, WebhookDelivery, WebhookEndpoint
 from notifications.selectors import delivery_rows
-
-EVENTS_REQUIRED = _("Name at least one event.")
 
 
 class WebhookEndpointReadSerializer(ApiModelSerializer):
@@ -48,10 +45,7 @@ class WebhookEndpointWriteSerializer(ApiSerializer):
     is_active = StrictBooleanField(required=False)
 
     def validate_events(self, value: list[str]) -> list[str]:
-        unique = list(dict.fromkeys(value))  # duplicates count once, the order is kept
-        if not unique:
-            raise serializers.ValidationError(EVENTS_REQUIRED)
-        return unique
+        return list(dict.fromkeys(value))  # duplicates count once, the order is kept (empty: allow_empty)
 
 
 class WebhookAttemptSerializer(ApiSerializer):

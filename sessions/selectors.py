@@ -86,7 +86,7 @@ def new_session_row(session: Session, services: Sequence[Service]) -> dict:
         "status": session.status,
         "name": session.name,
         "client_name": session.client.name,
-        "staff_name": None if staff is None else (staff.user.name or staff.user.email),
+        "staff_name": None if staff is None else staff.user.get_full_name(),
         "service_pairs": [[service.pk, service.name] for service in services],
         "field_values_json": orjson.dumps(jsonb_ordered(session.field_values)).decode(),
         "attachments_json": "[]",

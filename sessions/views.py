@@ -7,6 +7,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
+from rest_framework import status
 from rest_framework.response import Response
 
 from config.schema import IDEMPOTENCY_KEY, PAGING_PARAMETERS, envelope, error
@@ -125,7 +126,8 @@ class SessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Destroy
 
     def created(self, session, data):
         # not read back: the session, its client, staff member and services are all in hand
-        return Response({"session": self.read(new_session_row(session, data["services"]))}, status=201)
+        row = new_session_row(session, data["services"])
+        return Response({self.envelope[0]: self.read(row)}, status=status.HTTP_201_CREATED)
 
     def perform_update(self, instance, data):
         return actions.session_update(session=instance, **data)
