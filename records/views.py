@@ -60,6 +60,9 @@ class RecordViewSet(WorkspaceScopedViewSet):
             return queryset
         return readable(queryset, private=may_read_private(self.membership))
 
+    def visibility_key(self):
+        return self.action == "create" or may_read_private(self.membership)
+
     def check_author(self, instance) -> None:
         if not may_change(self.membership, getattr(instance, self.author_field)):
             raise exceptions.PermissionDenied(NOT_YOURS)

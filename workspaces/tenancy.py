@@ -16,6 +16,7 @@ permission may be :class:`OwnOr`: needed unless the member the path is nested un
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -151,6 +152,11 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
                 f"{cls.__name__} must not define {', '.join(overridden)}: workspace scoping and the access "
                 "checks belong to WorkspaceScopedViewSet."
             )
+        if "visible" in cls.__dict__ and "visibility_key" not in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} narrows what is visible: it must say what that depends on (visibility_key), "
+                "which the compiled reads are kept by."
+            )
         own = any(isinstance(required, OwnOr) for required in cls.permissions.values())
         if own and (cls.parent is None or cls.parent[0] is not Membership):
             raise TypeError(
@@ -188,6 +194,10 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
         write and lookup goes through it, before the workspace's own filter."""
         return queryset
 
+    def visibility_key(self) -> Hashable:
+        """What :meth:`visible` depends on for this request (part of the key compiled reads are kept by)."""
+        return None
+
     def scoped(self, queryset: QuerySet, *, shaped: bool = False) -> QuerySet:
         """``queryset`` narrowed to this workspace (and to the parent object, when nested);
         ``shaped``: with placeholders for both (:meth:`shape_values` fills them in)."""
@@ -216,17 +226,14 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
 
     @property
     def shaped(self) -> bool:
-        """Reads go through query shapes: a row read shape, and no visibility rule of its own
-        (which the shape's key would have to name)."""
-        return (
-            issubclass(self.read_serializer_class, RowReadSerializer)
-            and type(self).visible is WorkspaceScopedViewSet.visible
-        )
+        """Reads go through query shapes: a row read shape."""
+        return issubclass(self.read_serializer_class, RowReadSerializer)
 
     def shape_key(self, *parts) -> tuple:
-        """What a shape's SQL depends on besides ``parts``: the endpoint and the caller's view."""
+        """What a shape's SQL depends on besides ``parts``: the endpoint and the caller's view (the
+        read shape's options, and what :meth:`visible` depends on)."""
         options = self.read_serializer_class.row_options(getattr(self, "membership", None))
-        return (type(self), tuple(sorted(options.items())), *parts)
+        return (type(self), tuple(sorted(options.items())), self.visibility_key(), *parts)
 
     def shape_values(self) -> dict:
         values = {"workspace": self.workspace.pk}

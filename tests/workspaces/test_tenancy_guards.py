@@ -30,6 +30,18 @@ def test_a_viewset_declaring_only_its_own_parts_is_accepted():
     assert issubclass(viewset, WorkspaceScopedViewSet)
 
 
+def test_a_viewset_narrowing_what_is_visible_must_say_what_that_depends_on():
+    # compiled reads are kept by a key: a visibility rule the key does not name would serve one
+    # caller's rows to another
+    def visible(self, queryset):
+        return queryset.none()
+
+    with pytest.raises(TypeError, match="visibility_key"):
+        type("Narrowed", (WorkspaceScopedViewSet,), {"visible": visible})
+    narrowed = type("Said", (WorkspaceScopedViewSet,), {"visible": visible, "visibility_key": lambda self: 1})
+    assert issubclass(narrowed, WorkspaceScopedViewSet)
+
+
 def test_own_or_needs_an_endpoint_nested_under_a_member():
     with pytest.raises(TypeError, match="OwnOr"):
         type("NotNested", (WorkspaceScopedViewSet,), {"permissions": {"update": OwnOr("availability.manage")}})
