@@ -166,6 +166,14 @@ DATABASES["default"]["ENGINE"] = "config.db"
 # its per-row subqueries (services, notes, attachments, invoice) does for a few thousand estimated
 # rows. On this workload that costs 100+ ms a query and never pays back (the week view at scale).
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Parameters bound by the server and statements prepared on their second run: a list's query, the
+# membership's, a create's reads are planned once per connection, not on every request (the
+# list's is planned in about 1 ms, as long as it runs). Behind PgBouncer this needs its
+# transaction mode's prepared statement support (1.21+, max_prepared_statements), or
+# DB_PREPARED_STATEMENTS=0 (docs/scaling.md).
+DATABASES["default"]["OPTIONS"].update(
+    server_side_binding=True, prepare_threshold=2 if env_bool("DB_PREPARED_STATEMENTS", True) else None
+)
 if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

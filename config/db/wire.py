@@ -1,19 +1,26 @@
 """The statements the server receives, counted on the wire (libpq's trace of the protocol).
 
 Django's query log lists the statements as the code makes them; a batch (config.db.batch) sends
-several as one. What PostgreSQL receives, round trip by round trip, is read here from libpq's own
-trace of the connection: every ``Query`` message (psycopg's client-side binding) and every
-``Parse`` (a prepared one), ``BEGIN`` and ``COMMIT`` included. The tests lock counts with it and
-the benchmark (``bench``) reports them.
+several as one. What PostgreSQL receives is read here from libpq's own trace of the connection:
+every statement run, ``BEGIN`` and ``COMMIT`` included, whether sent as text (a ``Query``
+message) or bound to parameters on the server (``Execute`` of a ``Parse`` statement, or of one
+prepared earlier on the connection, whose text psycopg's cache of prepared statements gives). The
+tests lock counts with it and the benchmark (``bench``) reports them.
 """
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from psycopg import pq
+
+#: a Parse message as traced: the statement's name, its text (quoted), its parameters' types
+PARSE = re.compile(r'\s*"([^"]*)" (".*") \d+(?: \S+)*\s*$', re.DOTALL)
+#: a Bind message: the portal's name, then the statement's
+BIND = re.compile(r'\s*"[^"]*" "([^"]*)"')
 
 
 @contextmanager
@@ -36,7 +43,27 @@ def server_statements(connection) -> Iterator[list[str]]:
                     messages.append(line)
                 elif messages:  # (a statement written on several lines)
                     messages[-1] += "\n" + line
-            for message in messages:
-                fields = message.split("\t", 3)
-                if len(fields) == 4 and fields[0] == "F" and fields[2] in ("Query", "Parse"):
-                    statements.append(fields[3].strip())
+            statements.extend(_statements(messages, connection.connection))
+
+
+def _statements(messages: list[str], psycopg_connection) -> list[str]:
+    """The text of each statement run, in order, from the traced messages."""
+    # statements prepared before the trace began: psycopg's cache maps their texts to their names
+    named = {name.decode(): f'"{key[0].decode()}"' for key, name in psycopg_connection._prepared._names.items()}
+    statements, bound = [], ""
+    for message in messages:
+        fields = message.split("\t", 3)
+        if len(fields) < 4 and not (len(fields) == 3 and fields[2] == "Sync"):
+            continue
+        if fields[0] != "F":
+            continue
+        kind, rest = fields[2], fields[3] if len(fields) == 4 else ""
+        if kind == "Query":
+            statements.append(rest.strip())
+        elif kind == "Parse" and (parsed := PARSE.match(rest)):
+            named[parsed[1]] = parsed[2]
+        elif kind == "Bind" and (binding := BIND.match(rest)):
+            bound = named.get(binding[1], binding[1])
+        elif kind == "Execute":
+            statements.append(bound)
+    return statements
