@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +29,7 @@ from rest_framework.response import Response
 from config.api.errors import NOT_FOUND_MESSAGE, SubscriptionExpired, TwoFactorRequired
 from config.api.paging import after_condition, page, paginate
 from config.api.serializers import RowReadSerializer
-from config.api.shapes import Slot, fetch_rows
+from config.api.shapes import Slot, fetch_objects, fetch_rows
 from workspaces.accounts.authentication import TokenUser
 from workspaces.current import set_request_workspace
 from workspaces.ids import is_object_id
@@ -78,10 +79,16 @@ def resolve_membership(user, workspace_id: str) -> Membership:
 def _membership(workspace_id: str, *, user_id: str) -> Membership | None:
     if not is_object_id(workspace_id):
         return None
+    found = fetch_objects(("membership",), _membership_query, {"workspace": workspace_id, "user": user_id})
+    return found[0] if found else None
+
+
+def _membership_query() -> QuerySet:
+    """The caller's membership with its workspace and user, compiled once (``config.api.shapes``)."""
     return (
         Membership.objects.select_related("workspace", "user")
-        .filter(workspace_id=workspace_id, user_id=user_id, is_active=True, workspace__is_active=True)
-        .first()
+        .filter(workspace_id=Slot("workspace"), user_id=Slot("user"), is_active=True, workspace__is_active=True)
+        .order_by("id")[:1]
     )
 
 
@@ -313,21 +320,22 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
             body["nextCursor"] = next_cursor
         return Response(body)
 
-    def filters(self):
+    def filters(self) -> tuple[GivenFilters | None, tuple[str, ...]]:
         """The list's filters, validated (a 400 naming each malformed one), and the names of those given."""
         filterset_class = getattr(self, "filterset_class", None)
         if filterset_class is None:
             return None, ()
-        filterset = filterset_class(self.request.query_params, queryset=self.queryset.none(), request=self.request)
-        if not filterset.is_valid():
-            raise exceptions.ValidationError(_form_errors(filterset.errors))
-        given = tuple(name for name, value in filterset.form.cleaned_data.items() if value not in EMPTY_VALUES)
-        return filterset, given
+        given_filters = GivenFilters(filterset_class, self.request, self.queryset.none())
+        form = given_filters.form
+        if not form.is_valid():
+            raise exceptions.ValidationError(_form_errors(form.errors))
+        given = tuple(name for name, value in form.cleaned_data.items() if value not in EMPTY_VALUES)
+        return given_filters, given
 
     def filter_queryset(self, queryset):
-        filterset, given = self.filters()
+        given_filters, given = self.filters()
         for name in given:
-            queryset = filterset.filters[name].filter(queryset, filterset.form.cleaned_data[name])
+            queryset = given_filters.filters[name].filter(queryset, given_filters.form.cleaned_data[name])
         return queryset
 
     def validated(self, data, instance=None, partial: bool = False) -> dict:
@@ -348,6 +356,28 @@ def _found(queryset: QuerySet, pk: str, field: str = "pk"):
     if obj is None:
         raise exceptions.NotFound(NOT_FOUND_MESSAGE)
     return obj
+
+
+#: a filter set's form class, made once: django-filter makes it (and deep-copies every filter) per request
+_form_classes: dict[type, type] = {}
+
+
+class GivenFilters:
+    """A list's filters as the request gives them: the filter set's form, validated per request, and
+    the filter set itself (what applies each filter to a queryset) made only when asked for, which
+    a compiled list does once per shape (``config.api.shapes``). The fields of these filter sets do
+    not depend on the request (no request-bound choices), so their form class is made once."""
+
+    def __init__(self, filterset_class, request, queryset):
+        self.filterset_class, self.request, self.queryset = filterset_class, request, queryset
+        form_class = _form_classes.get(filterset_class)
+        if form_class is None:
+            form_class = _form_classes[filterset_class] = filterset_class(queryset=queryset).get_form_class()
+        self.form = form_class(request.query_params)
+
+    @cached_property
+    def filters(self) -> dict:
+        return self.filterset_class(self.request.query_params, queryset=self.queryset, request=self.request).filters
 
 
 def _form_errors(errors: dict) -> dict:

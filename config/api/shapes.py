@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
-from django.db.models import CharField, Expression, Field, ForeignKey, Lookup, QuerySet
+from django.db.models import CharField, Expression, Field, ForeignKey, Lookup, Model, QuerySet
+from django.db.models.query import get_related_populators
 
 #: shapes kept at most (a shape is a few kilobytes of SQL; the key space is small in practice)
 MAX_SHAPES = 512
@@ -83,7 +84,22 @@ class Shape:
     columns: tuple[str, ...]
 
 
-_shapes: dict[Hashable, Shape] = {}
+@dataclass(frozen=True)
+class ObjectShape:
+    """A queryset of model instances compiled: what Django's ``ModelIterable`` works out from the
+    compiler on every run (which columns make the instance, which its ``select_related`` ones)."""
+
+    sql: str
+    params: tuple
+    compiler: Any  # (its converters, if any column has one)
+    converters: dict
+    init_list: tuple[str, ...]
+    start: int
+    end: int
+    populators: tuple
+
+
+_shapes: dict[Hashable, Shape | ObjectShape] = {}
 
 
 def shape_of(queryset: QuerySet, using: str = "default") -> Shape:
@@ -108,3 +124,49 @@ def fetch_rows(
     with connections[using].cursor() as cursor:
         cursor.execute(shape.sql, params)
         return [dict(zip(shape.columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def object_shape_of(queryset: QuerySet, using: str = "default") -> ObjectShape:
+    """``queryset`` (of model instances, ``select_related`` ones too) compiled once."""
+    compiler = queryset.query.get_compiler(using)
+    sql, params = compiler.as_sql()
+    select, klass_info = compiler.select, compiler.klass_info
+    fields = klass_info["select_fields"]
+    start, end = fields[0], fields[-1] + 1
+    converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
+    return ObjectShape(
+        sql=sql,
+        params=tuple(params),
+        compiler=compiler,
+        converters=converters,
+        init_list=tuple(column[0].target.attname for column in select[start:end]),
+        start=start,
+        end=end,
+        populators=tuple(get_related_populators(klass_info, select, using)),
+    )
+
+
+def fetch_objects(
+    key: Hashable, build: Callable[[], QuerySet], values: Mapping[str, Any], using: str = "default"
+) -> list[Model]:
+    """The model instances of the shape ``key`` (compiled from ``build()`` the first time) for
+    ``values``: the same objects, ``select_related`` ones in place, as iterating the queryset."""
+    shape = _shapes.get(key)
+    if shape is None:
+        if len(_shapes) >= MAX_SHAPES:
+            _shapes.clear()
+        shape = _shapes[key] = object_shape_of(build(), using)
+    params = [values[param.name] if type(param) is _Named else param for param in shape.params]
+    with connections[using].cursor() as cursor:
+        cursor.execute(shape.sql, params)
+        rows = cursor.fetchall()
+    if shape.converters:
+        rows = list(shape.compiler.apply_converters(rows, shape.converters))
+    model = shape.compiler.klass_info["model"]
+    objects = []
+    for row in rows:
+        obj = model.from_db(using, shape.init_list, row[shape.start : shape.end])
+        for populator in shape.populators:
+            populator.populate(row, obj)
+        objects.append(obj)
+    return objects
