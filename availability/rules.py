@@ -39,18 +39,16 @@ def week_of(workspace_id, membership_id) -> ArraySubquery:
     return ArraySubquery(rows.values(interval=IntervalArray(F("weekday"), F("start_minute"), F("end_minute"))))
 
 
-def working_time_facts(booking) -> dict[str, Any]:
-    """Columns for the query that locks ``booking``'s staff member (its membership row)."""
-    policy = BookingPolicy.objects.filter(workspace_id=booking.workspace_id)
+def working_time_facts(workspace_id, staff_id, starts_at, ends_at) -> dict[str, Any]:
+    """Columns for the query that locks a booking's staff member (its membership row), for the
+    booking from ``starts_at`` to ``ends_at`` (values, or the slots of a compiled shape)."""
+    policy = BookingPolicy.objects.filter(workspace_id=workspace_id)
     time_off = TimeOff.objects.filter(
-        workspace_id=booking.workspace_id,
-        membership_id=booking.staff_id,
-        starts_at__lt=booking.ends_at,
-        ends_at__gt=booking.starts_at,
+        workspace_id=workspace_id, membership_id=staff_id, starts_at__lt=ends_at, ends_at__gt=starts_at
     )
     return {
         "enforce_working_hours": Subquery(policy.values("enforce_working_hours")),
-        "working_week": week_of(booking.workspace_id, booking.staff_id),
+        "working_week": week_of(workspace_id, staff_id),
         "on_time_off": Exists(time_off),
     }
 

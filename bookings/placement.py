@@ -24,11 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from availability.rules import ensure_working_time, working_time_facts
 from bookings.models import Booking, booking_models
 from bookings.time import MAX_SPAN, booking_span, end_clock
+from config.api.shapes import Slot, fetch_rows
 from workspaces.errors import ConflictError
 from workspaces.models import Membership
 
@@ -95,21 +97,44 @@ def booking_place(booking: Booking, *, before: Placement | None) -> None:
 def booking_ensure_staff_free(booking: Booking, *, exclude_self: bool) -> None:
     """Lock the staff member, then refuse (409 ``outside_working_hours``) a time they do not work
     when the workspace's policy says so, and (409 ``staff_conflict``) an overlap with any active
-    booking. The lock's query also reads what the working-hours check needs."""
-    staff = Membership.objects.select_for_update().filter(pk=booking.staff_id)
-    ensure_working_time(booking, staff.values(**working_time_facts(booking)).get())
+    booking. The lock's query also reads what the working-hours check needs. Both queries are
+    compiled once (``config.api.shapes``): a create spends its time in PostgreSQL, not in the ORM."""
+    values = {
+        "workspace": booking.workspace_id,
+        "staff": booking.staff_id,
+        "starts_at": booking.starts_at,
+        "ends_at": booking.ends_at,
+        "earliest": booking.starts_at - MAX_SPAN,
+        "self": booking.pk,
+    }
+    facts = fetch_rows(("placement:lock",), _lock_query, values)
+    if not facts:
+        raise Membership.DoesNotExist("The staff member's membership is gone.")
+    ensure_working_time(booking, facts[0])
+    kind = type(booking)
+    if fetch_rows(("placement:overlap", kind, exclude_self), lambda: _overlap_query(kind, exclude_self), values):
+        raise ConflictError(STAFF_CONFLICT, code="staff_conflict", field="staff")
+
+
+def _lock_query() -> QuerySet:
+    """The staff member's row, locked, with what the working-hours check needs."""
+    facts = working_time_facts(Slot("workspace"), Slot("staff"), Slot("starts_at"), Slot("ends_at"))
+    return Membership.objects.select_for_update().filter(pk=Slot("staff")).values(**facts)
+
+
+def _overlap_query(kind_of_booking: type[Booking], exclude_self: bool) -> QuerySet:
+    """An active booking of any kind overlapping the slot, if there is one: every kind in one query
+    (UNION ALL, each through its (workspace, staff, starts_at) index)."""
     overlaps = []
     for kind in booking_models():
         overlapping = kind.objects.filter(
-            workspace_id=booking.workspace_id,
-            staff_id=booking.staff_id,
-            starts_at__gt=booking.starts_at - MAX_SPAN,
-            starts_at__lt=booking.ends_at,
-            ends_at__gt=booking.starts_at,
+            workspace_id=Slot("workspace"),
+            staff_id=Slot("staff"),
+            starts_at__gt=Slot("earliest"),
+            starts_at__lt=Slot("ends_at"),
+            ends_at__gt=Slot("starts_at"),
         ).exclude(status__in=kind.lifecycle.frees_staff)
-        if exclude_self and kind is type(booking):
-            overlapping = overlapping.exclude(pk=booking.pk)
+        if exclude_self and kind is kind_of_booking:
+            overlapping = overlapping.exclude(pk=Slot("self"))
         overlaps.append(overlapping.values("pk"))
-    # every kind in one query (UNION ALL, each through its (workspace, staff, starts_at) index)
-    if overlaps[0].union(*overlaps[1:], all=True).exists():
-        raise ConflictError(STAFF_CONFLICT, code="staff_conflict", field="staff")
+    return overlaps[0].union(*overlaps[1:], all=True)[:1]
