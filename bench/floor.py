@@ -5,8 +5,9 @@ and encodes the API's JSON (same keys, same values, same order: the benchmark ch
 the API's answer); ``create_json`` writes a session and its services by hand in one transaction
 and encodes it; ``slots_json`` answers the free-slot query with three hand-written queries and
 the same slot arithmetic in plain Python (integers of seconds and minutes, zoneinfo).
-``application`` serves ``list_json`` and ``slots_json`` over HTTP, so that the benchmark can also
-set the API against the floor of a request: the same queries behind the same gunicorn.
+``application`` serves ``list_json``, ``slots_json`` and ``create_json`` over HTTP, so that the
+benchmark can also set the API against the floor of a request: the same queries behind the same
+gunicorn.
 """
 
 from __future__ import annotations
@@ -366,12 +367,33 @@ def _subtract(intervals: list[tuple[int, int]], blocks: list[tuple[int, int]]) -
 _conn: psycopg.Connection | None = None
 
 
+def create_arguments(workspace_id: str, given: dict) -> dict:
+    """``create_json``'s arguments from the JSON the application is sent (the benchmark sends
+    what it would pass in process: ids, names, date, start and minutes)."""
+    return {
+        "workspace_id": workspace_id,
+        "client_id": given["clientId"],
+        "client_name": given["clientName"],
+        "staff_id": given["staffId"],
+        "staff_name": given["staffName"],
+        "services": [tuple(pair) for pair in given["services"]],
+        "day": dt.date.fromisoformat(given["date"]),
+        "start": dt.time.fromisoformat(given["startTime"]),
+        "minutes": given["minutes"],
+    }
+
+
 def application(environ, start_response):
     global _conn
     if _conn is None:
         _conn = psycopg.connect(os.environ["BENCH_FLOOR_DATABASE_URL"], autocommit=True)
     query = parse_qs(environ.get("QUERY_STRING", ""))
     path = environ.get("PATH_INFO", "/").strip("/")
+    if environ["REQUEST_METHOD"] == "POST":  # a create: create_json's arguments, as JSON
+        given = orjson.loads(environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0)))
+        body = create_json(_conn, **create_arguments(path.removeprefix("create/"), given))
+        start_response("201 Created", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
     if path.startswith("slots/"):
         first, last = (dt.date.fromisoformat(query[name][0]) for name in ("dateFrom", "dateTo"))
         now = dt.datetime.now(dt.UTC)
@@ -380,3 +402,64 @@ def application(environ, start_response):
         body = list_json(_conn, path, query["dateFrom"][0], query["dateTo"][0])
     start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
     return [body]
+
+
+# --------------------------------------------------------------------------------------------
+# An invoice's issue (POST .../invoices/{id}/issue) and a session event's data (bench.dispatch)
+# --------------------------------------------------------------------------------------------
+
+#: a draft issued in one statement: locked, numbered by the upsert of its workspace's counter for
+#: the local year (the counter row stays locked until the statement's transaction commits, so
+#: concurrent issues queue there, as billing.actions.invoice_issue's do), dated, its seller and
+#: client's name kept; a total of 0 is paid at once. Nothing when it is not a draft with lines.
+ISSUE_SQL = """
+WITH invoice AS (
+  SELECT i.id, i.workspace_id, i.total, c.name AS client_name, coalesce(s.invoice_prefix, 'INV') AS prefix,
+         (%(at)s::timestamptz AT TIME ZONE w.timezone)::date AS day,
+         jsonb_build_object('legalName', coalesce(nullif(s.legal_name, ''), w.name),
+                            'taxNumber', coalesce(s.tax_number, ''), 'address', coalesce(s.address, ''),
+                            'country', coalesce(s.country, '')) AS seller
+    FROM billing_invoice i
+    JOIN workspaces_workspace w ON w.id = i.workspace_id
+    JOIN workspaces_client c ON c.id = i.client_id
+    LEFT JOIN billing_billingsettings s ON s.workspace_id = i.workspace_id
+   WHERE i.workspace_id = %(ws)s AND i.id = %(id)s AND i.status = 'draft' AND jsonb_array_length(i.lines) > 0
+     FOR UPDATE OF i
+), counter AS (
+  INSERT INTO billing_invoicecounter AS n (id, created_at, updated_at, workspace_id, year, last_number)
+  SELECT %(counter_id)s, %(at)s, %(at)s, workspace_id, extract(year FROM day), 1 FROM invoice
+  ON CONFLICT (workspace_id, year) DO UPDATE SET last_number = n.last_number + 1, updated_at = EXCLUDED.updated_at
+  RETURNING year, last_number
+)
+UPDATE billing_invoice i
+   SET status = CASE WHEN invoice.total = 0 THEN 'paid' ELSE 'issued' END,
+       year = counter.year, sequence = counter.last_number,
+       number = invoice.prefix || '-' || counter.year || '-'
+                || lpad(counter.last_number::text, greatest(6, length(counter.last_number::text)), '0'),
+       date = invoice.day, issued_at = %(at)s, paid_at = CASE WHEN invoice.total = 0 THEN %(at)s::timestamptz END,
+       seller = invoice.seller, client_name = invoice.client_name, updated_at = %(at)s
+  FROM invoice, counter
+ WHERE i.id = invoice.id
+RETURNING i.number
+"""
+
+
+def issue_invoice(conn: psycopg.Connection, workspace_id: str, invoice_id: str) -> str | None:
+    """Issue a draft by hand (one statement, its own transaction on an autocommit connection):
+    the number it got, or None when it was not a draft with lines."""
+    now = dt.datetime.now(dt.UTC)
+    counter_id = f"{int(now.timestamp()):08x}{secrets.token_hex(8)}"
+    row = conn.execute(
+        ISSUE_SQL, {"at": now, "ws": workspace_id, "id": invoice_id, "counter_id": counter_id}
+    ).fetchone()
+    return None if row is None else row[0]
+
+
+SESSION_SQL_SHARED = LIST_SQL_SHARED.replace("s.date >= %s AND s.date <= %s", "s.id = %s")
+
+
+def session_json(conn: psycopg.Connection, workspace_id: str, session_id: str) -> bytes | None:
+    """One session as the list shows it to a caller without ``records.private`` (what a webhook
+    event's ``data`` holds), or None when it is gone."""
+    row = conn.execute(SESSION_SQL_SHARED, (workspace_id, session_id)).fetchone()
+    return None if row is None else orjson.dumps(_item(row))
