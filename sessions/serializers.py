@@ -229,10 +229,10 @@ class SessionWriteSerializer(ScopedReferencesMixin, ApiSerializer):
     def validate_field_values(self, value):
         return value if value is not None else []
 
-    def read_with_references(self, workspace):
+    def read_with_references(self, workspace_id):
         if self.instance is not None:
             return {}
-        return {"definitions": active_definitions_queryset(workspace.pk)}  # a new session's fieldValues check
+        return {"definitions": active_definitions_queryset(workspace_id)}  # a new session's fieldValues check
 
     def validate(self, attrs):
         attrs = super().validate(attrs)  # resolves clientId, serviceIds, staffId in the workspace

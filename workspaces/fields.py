@@ -16,6 +16,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.errors import ReferenceNotFound
+from config.api.shapes import Slot
 from config.db.together import fetch_together
 from workspaces.ids import is_object_id
 
@@ -82,25 +83,37 @@ class ScopedReferencesMixin:
     write needs to know besides the objects it refers to.
     """
 
-    def read_with_references(self, workspace) -> dict[str, QuerySet]:
-        """Other querysets to read in the references' query (name -> queryset)."""
+    def read_with_references(self, workspace_id) -> dict[str, QuerySet]:
+        """Other querysets to read in the references' query (name -> queryset), of the workspace
+        ``workspace_id`` (a :class:`~config.api.shapes.Slot`: the query is compiled once)."""
         return {}
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
-        workspace = self.context["workspace"]
-        fields, parts = [], {}
+        fields, values = [], {"workspace": self.context["workspace"].pk}
         for wire_name, field in self.fields.items():
             if not isinstance(field, ScopedIdField) or field.read_only or attrs.get(field.source) is None:
                 continue
-            queryset = field.queryset_for(workspace)
-            value = attrs[field.source]
-            many = isinstance(field, ScopedIdListField)
-            parts[wire_name] = queryset.filter(pk__in=value) if many else queryset.filter(pk=value)[:1]
-            fields.append((wire_name, field, many))
-        also = self.read_with_references(workspace)
-        found = fetch_together(parts | {f"also:{name}": queryset for name, queryset in also.items()})
-        self.read_along = {name: found[f"also:{name}"] for name in also}
+            fields.append((wire_name, field, isinstance(field, ScopedIdListField)))
+            values[wire_name] = attrs[field.source]
+
+        def build() -> dict[str, QuerySet]:
+            workspace = Slot("workspace")
+            parts = {
+                wire_name: (
+                    field.queryset_for(workspace).filter(pk__any=Slot(wire_name))
+                    if many
+                    else field.queryset_for(workspace).filter(pk=Slot(wire_name))[:1]
+                )
+                for wire_name, field, many in fields
+            }
+            also = self.read_with_references(workspace)
+            return parts | {f"also:{name}": queryset for name, queryset in also.items()}
+
+        # compiled once for each serializer, the references given and what else it reads
+        key = ("references", type(self), tuple(wire_name for wire_name, _field, _many in fields), self.instance is None)
+        found = fetch_together(key, build, values)
+        self.read_along = {name.removeprefix("also:"): objs for name, objs in found.items() if name.startswith("also:")}
         for wire_name, field, many in fields:  # the first one not found, in the fields' order, is the 404
             objects = {obj.pk: obj for obj in found[wire_name]}
             value = attrs[field.source]

@@ -99,7 +99,7 @@ class ObjectShape:
     populators: tuple
 
 
-_shapes: dict[Hashable, Shape | ObjectShape] = {}
+_shapes: dict[Hashable, Any] = {}  # (Shape, ObjectShape, or another module's compiled form)
 
 
 def shape_of(queryset: QuerySet, using: str = "default") -> Shape:
@@ -117,12 +117,9 @@ def fetch_rows(
     """The rows of the shape ``key`` (compiled from ``build()`` the first time) for ``values``."""
     shape = _shapes.get(key)
     if shape is None:
-        if len(_shapes) >= MAX_SHAPES:
-            _shapes.clear()
-        shape = _shapes[key] = shape_of(build(), using)
-    params = [values[param.name] if type(param) is _Named else param for param in shape.params]
+        shape = keep(key, shape_of(build(), using))
     with connections[using].cursor() as cursor:
-        cursor.execute(shape.sql, params)
+        cursor.execute(shape.sql, filled(shape.params, values))
         return [dict(zip(shape.columns, row, strict=True)) for row in cursor.fetchall()]
 
 
@@ -153,13 +150,19 @@ def fetch_objects(
     ``values``: the same objects, ``select_related`` ones in place, as iterating the queryset."""
     shape = _shapes.get(key)
     if shape is None:
-        if len(_shapes) >= MAX_SHAPES:
-            _shapes.clear()
-        shape = _shapes[key] = object_shape_of(build(), using)
-    params = [values[param.name] if type(param) is _Named else param for param in shape.params]
+        shape = keep(key, object_shape_of(build(), using))
     with connections[using].cursor() as cursor:
-        cursor.execute(shape.sql, params)
-        rows = cursor.fetchall()
+        cursor.execute(shape.sql, filled(shape.params, values))
+        return instances(shape, cursor.fetchall(), using)
+
+
+def filled(params: tuple, values: Mapping[str, Any]) -> list:
+    """A shape's parameters with each placeholder's value from ``values``."""
+    return [values[param.name] if type(param) is _Named else param for param in params]
+
+
+def instances(shape: ObjectShape, rows: list, using: str = "default") -> list[Model]:
+    """The model instances ``rows`` (of ``shape``'s columns) make, as Django's own iterable makes them."""
     if shape.converters:
         rows = list(shape.compiler.apply_converters(rows, shape.converters))
     model = shape.compiler.klass_info["model"]
@@ -170,3 +173,15 @@ def fetch_objects(
             populator.populate(row, obj)
         objects.append(obj)
     return objects
+
+
+def kept(key: Hashable):
+    """The shape kept under ``key``, or None."""
+    return _shapes.get(key)
+
+
+def keep(key: Hashable, shape):
+    if len(_shapes) >= MAX_SHAPES:
+        _shapes.clear()
+    _shapes[key] = shape
+    return shape

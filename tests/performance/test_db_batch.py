@@ -93,7 +93,7 @@ def test_objects_read_together_are_the_objects_the_querysets_make(workspace):
     }
     # when they are read in one statement
     with server_statements(connection) as sent:
-        found = fetch_together(parts)
+        found = fetch_together(("test", workspace.pk), lambda: parts)
     assert len(sent) == 1
     # then each is what its own queryset gives, field by field (the staff member's user too)
     for name, queryset in parts.items():
