@@ -57,6 +57,10 @@ ROOT = Path(__file__).resolve().parent.parent
 BUSY_SESSIONS = 10_000  # of both kinds in the busy workspace (seed_demo's --sessions-per-workspace)
 SIZES = (50, 500, 2000)
 CONCURRENCY = 8
+#: requests each server gets per worker before a figure's samples: a worker's first requests
+#: connect, compile its query shapes and prepare statements (the floor's psycopg prepares too);
+#: the figures are the steady state, as a server that has run for a minute serves
+WARM_UP = 3
 
 
 @dataclass
@@ -363,6 +367,7 @@ def run(settings: Settings, keep: bool, name: str | None, output: str | None = N
         t = time.perf_counter()
         records = seed_records(conn, workspace, *span)
         say(f"==> records of the sessions from {span[0]} to {span[1]}: {records} in {time.perf_counter() - t:.1f} s")
+        conn.execute("VACUUM ANALYZE")  # what autovacuum does to freshly loaded tables, before any figure
         wire.wait_ready(f"/{workspace}?dateFrom={ranges[50][0]}&dateTo={ranges[50][1]}")
         counter = QueryCounter(env, token)
 
@@ -424,6 +429,10 @@ def measure_lists(settings, api, wire, drf, conn, counter, token, workspace, ran
         figure.queries = counter.count("GET", path)
         with override_settings(ROOT_URLCONF="bench.drf"):
             figure.drf_queries = counter.count("GET", drf_path)
+        for _ in range(WARM_UP * settings.workers):  # every worker warm: connected, compiled, prepared
+            request(api.port, "GET", path, token=token)
+            request(wire.port, "GET", floor_path)
+            request(drf.port, "GET", drf_path, token=token)
         rounds = settings.big_rounds if size >= 2000 else settings.rounds
         for _ in range(rounds):
             figure.samples.append(timed(lambda p=path: request(api.port, "GET", p, token=token)))
@@ -491,11 +500,13 @@ def measure_create(settings, api, wire, drf, conn, counter, token, workspace) ->
     drf_day = dt.date(2033, 1, 1)
     with override_settings(ROOT_URLCONF="bench.drf"):
         figure.drf_queries = counter.count("POST", drf_path, body(0, drf_day))
-    for i in range(1, settings.creates + 1):
+    warm = WARM_UP * settings.workers
+    for i in range(1, warm + settings.creates + 1):
+        timing = figure if i > warm else Figure(figure.name)  # (the warm-up's samples are dropped)
         payload = orjson.dumps(body(i))
-        figure.samples.append(timed(lambda p=payload: assert_created(request(api.port, "POST", path, p, token))))
+        timing.samples.append(timed(lambda p=payload: assert_created(request(api.port, "POST", path, p, token))))
         payload = orjson.dumps(body(i, drf_day))
-        figure.drf.append(timed(lambda p=payload: assert_created(request(drf.port, "POST", drf_path, p, token))))
+        timing.drf.append(timed(lambda p=payload: assert_created(request(drf.port, "POST", drf_path, p, token))))
         staff_id, staff_name = staff[i % len(staff)]
         floor_body = {
             "clientId": client_id,
@@ -507,9 +518,9 @@ def measure_create(settings, api, wire, drf, conn, counter, token, workspace) ->
             "minutes": 60,
         }
         given = floor_body | {"date": (dt.date(2035, 1, 1) + dt.timedelta(days=i)).isoformat()}
-        figure.floor.append(timed(lambda g=given: floor.create_json(conn, **floor.create_arguments(workspace, g))))
+        timing.floor.append(timed(lambda g=given: floor.create_json(conn, **floor.create_arguments(workspace, g))))
         payload = orjson.dumps(floor_body | {"date": (dt.date(2037, 1, 1) + dt.timedelta(days=i)).isoformat()})
-        figure.wire_floor.append(
+        timing.wire_floor.append(
             timed(lambda p=payload: assert_created(request(wire.port, "POST", f"/create/{workspace}", p)))
         )
     say(f"    {figure.name}: {figure.median * 1e3:.2f} ms (best DRF {ms(statistics.median(figure.drf))})")
@@ -670,6 +681,9 @@ def measure_slots(settings, api, wire, conn, counter, token, workspace) -> Figur
         raise SystemExit("the floor's free slots differ from the API's")
     figure = Figure(f"free slots, {AVAILABILITY_STAFF} staff x {AVAILABILITY_DAYS} days", rows=len(slots))
     figure.queries = counter.count("GET", path)
+    for _ in range(WARM_UP * settings.workers):
+        request(api.port, "GET", path, token=token)
+        request(wire.port, "GET", floor_path)
     for _ in range(settings.rounds):
         figure.samples.append(timed(lambda: request(api.port, "GET", path, token=token)))
         figure.floor.append(timed(floor_slots))

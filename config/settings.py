@@ -172,7 +172,7 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # transaction mode's prepared statement support (1.21+, max_prepared_statements), or
 # DB_PREPARED_STATEMENTS=0 (docs/scaling.md).
 DATABASES["default"]["OPTIONS"].update(
-    server_side_binding=True, prepare_threshold=2 if env_bool("DB_PREPARED_STATEMENTS", True) else None
+    server_side_binding=True, prepare_threshold=1 if env_bool("DB_PREPARED_STATEMENTS", True) else None
 )
 if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}

@@ -259,3 +259,29 @@ def test_a_workspace_listening_to_the_event_pays_its_endpoints_query(workspace, 
     assert len(sent) == CREATE_STATEMENTS + 2, "\n".join(sent)
     assert any('FROM "notifications_webhookendpoint"' in statement for statement in sent)
     assert WebhookDelivery.objects.filter(endpoint=endpoint).count() == 1
+
+
+def _prepared(text: str) -> int:
+    """Statements prepared on this connection (PostgreSQL's own view of the session) containing ``text``."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", [f"%{text}%"])
+        return cursor.fetchone()[0]
+
+
+def test_a_list_and_the_membership_are_prepared_on_their_second_run(workspace, owner):
+    # given a list read once: planned by PostgreSQL as it runs, prepared nowhere
+    make_sessions(workspace, 3)
+    path = f"/api/v1/workspace/{workspace.pk}/sessions"
+    assert owner.get(path).status_code == 200
+    assert _prepared('FROM "appointments_session"') == 0
+    # when it is read again (other values: the same compiled shape)
+    assert owner.get(path, {"dateFrom": "2024-01-15"}).status_code == 200
+    assert owner.get(path, {"dateFrom": "2024-01-16"}).status_code == 200
+    # then the server holds the list's statement and the membership's, prepared: later requests
+    # send only their values, and PostgreSQL plans neither again
+    assert _prepared('FROM "appointments_session"') == 1
+    assert _prepared('FROM "workspaces_membership" INNER JOIN "workspaces_user"') == 1
+    # and what the server receives is still two statements a read
+    with server_statements(connection) as sent:
+        assert owner.get(path, {"dateFrom": "2024-01-17"}).status_code == 200
+    assert len(sent) == 2 and sent[1].startswith('"SELECT "appointments_session"'), sent
