@@ -32,7 +32,6 @@ import json
 import os
 import queue
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
@@ -48,7 +47,7 @@ import psycopg
 from standardwebhooks import Webhook
 
 from bench import floor
-from bench.records import INVOICE_COLUMNS, _bill, _Ids, _settings, seed_records
+from bench.records import INVOICE_COLUMNS, LINK_COLUMNS, _bill, _Ids, _settings, copy_rows, seed_records
 from bench.run import (
     ROOT,
     Gunicorn,
@@ -59,6 +58,7 @@ from bench.run import (
     request,
     say,
     server_url,
+    stop_group,
     with_database,
 )
 from billing.money import currency_decimals
@@ -144,25 +144,26 @@ def draft_invoices(conn: psycopg.Connection, workspace_id: str, n: int) -> list[
     ids = _Ids()
     drafted = []
     with conn.transaction():
-        with conn.cursor().copy(f"COPY billing_invoice ({INVOICE_COLUMNS}) FROM STDIN") as copy:
-            for session_id, client_id, services in sessions:
-                lines, totals = _bill(
-                    [(name, None if price is None else Decimal(price)) for name, price in services], settings, decimals
-                )
-                invoice_id = ids(now)
-                drafted.append((invoice_id, session_id))
-                copy.write_row(
-                    (invoice_id, now, now, workspace_id, client_id, "services", "draft", None, None, None,
-                     settings["currency"], decimals, json.dumps(lines), totals.subtotal, totals.discount, totals.tax,
-                     totals.total, Decimal(0), "", now.astimezone(settings["zone"]).date(), None, None, None, None,
-                     "")
-                )  # fmt: skip
-        with conn.cursor().copy(
-            "COPY billing_invoicesession (id, created_at, updated_at, workspace_id, invoice_id, session_id, position)"
-            " FROM STDIN"
-        ) as copy:
-            for invoice_id, session_id in drafted:
-                copy.write_row((ids(now), now, now, workspace_id, invoice_id, session_id, 0))
+        rows = []
+        for session_id, client_id, services in sessions:
+            lines, totals = _bill(
+                [(name, None if price is None else Decimal(price)) for name, price in services], settings, decimals
+            )
+            invoice_id = ids(now)
+            drafted.append((invoice_id, session_id))
+            rows.append(
+                (invoice_id, now, now, workspace_id, client_id, "services", "draft", None, None, None,
+                 settings["currency"], decimals, json.dumps(lines), totals.subtotal, totals.discount, totals.tax,
+                 totals.total, Decimal(0), "", now.astimezone(settings["zone"]).date(), None, None, None, None,
+                 "")
+            )  # fmt: skip
+        copy_rows(conn, "billing_invoice", INVOICE_COLUMNS, rows)
+        copy_rows(
+            conn,
+            "billing_invoicesession",
+            LINK_COLUMNS,
+            [(ids(now), now, now, workspace_id, invoice_id, session_id, 0) for invoice_id, session_id in drafted],
+        )
     return [invoice_id for invoice_id, _session in drafted]
 
 
@@ -437,13 +438,7 @@ class Worker:
         return time.perf_counter()
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_group(self.process, timeout=30)
         self.log.close()
 
 

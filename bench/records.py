@@ -67,6 +67,17 @@ INVOICE_COLUMNS = (
 )
 
 
+#: an invoice's link to a session, as COPY names its columns
+LINK_COLUMNS = "id, created_at, updated_at, workspace_id, invoice_id, session_id, position"
+
+
+def copy_rows(conn: psycopg.Connection, table: str, columns: str, rows) -> None:
+    """``rows`` into ``table``'s ``columns`` (a comma-separated list) by one COPY."""
+    with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 class _Ids:
     """The app's ids (``workspaces.ids.new_object_id``): 4 bytes of the row's own creation second,
     5 random bytes of this run, a 3-byte counter from a random start, so they sort by creation."""
@@ -270,38 +281,37 @@ def seed_records(
                 " WHERE workspace_id = %s AND year = %s",
                 (number, now, workspace_id, year),
             )
-        with conn.cursor().copy(f"COPY billing_invoice ({INVOICE_COLUMNS}) FROM STDIN") as copy:
-            for i in invoices:
-                copy.write_row(_invoice_row(i, workspace_id, settings, decimals))
-        with conn.cursor().copy(
-            "COPY billing_invoicesession (id, created_at, updated_at, workspace_id, invoice_id, session_id, position)"
-            " FROM STDIN"
-        ) as copy:
-            for row in links:
-                copy.write_row(row)
+        copy_rows(
+            conn,
+            "billing_invoice",
+            INVOICE_COLUMNS,
+            [_invoice_row(i, workspace_id, settings, decimals) for i in invoices],
+        )
+        copy_rows(conn, "billing_invoicesession", LINK_COLUMNS, links)
         for i in invoices:
             if i["final"] == "paid" and i["totals"].total:
                 at = i["paid_at"]
                 payments.append((ids(at), at, at, workspace_id, i["id"], i["totals"].total,
                                  rng.choice(PAYMENT_METHODS), at, ""))  # fmt: skip
-        with conn.cursor().copy(
-            "COPY billing_payment (id, created_at, updated_at, workspace_id, invoice_id, amount, method, paid_at,"
-            " reference) FROM STDIN"
-        ) as copy:
-            for row in payments:
-                copy.write_row(row)
-        with conn.cursor().copy(
-            "COPY records_note (id, created_at, updated_at, workspace_id, session_id, body, visibility, author_id)"
-            " FROM STDIN"
-        ) as copy:
-            for row in notes:
-                copy.write_row(row)
-        with conn.cursor().copy(
-            "COPY records_sessionattachment (id, created_at, updated_at, workspace_id, booking_id, name, size,"
-            " content_type, visibility, uploaded_by_id, storage_key, sha256) FROM STDIN"
-        ) as copy:
-            for row in files:
-                copy.write_row(row)
+        copy_rows(
+            conn,
+            "billing_payment",
+            "id, created_at, updated_at, workspace_id, invoice_id, amount, method, paid_at, reference",
+            payments,
+        )
+        copy_rows(
+            conn,
+            "records_note",
+            "id, created_at, updated_at, workspace_id, session_id, body, visibility, author_id",
+            notes,
+        )
+        copy_rows(
+            conn,
+            "records_sessionattachment",
+            "id, created_at, updated_at, workspace_id, booking_id, name, size, content_type, visibility,"
+            " uploaded_by_id, storage_key, sha256",
+            files,
+        )
     for table in ("records_note", "records_sessionattachment", "billing_invoice", "billing_invoicesession",
                   "billing_payment"):  # fmt: skip
         conn.execute(f"ANALYZE {table}")

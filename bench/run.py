@@ -194,13 +194,19 @@ class Gunicorn:
         raise SystemExit("gunicorn did not answer within 60 s")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+        stop_group(self.process, timeout=20)
         self.log.close()
+
+
+def stop_group(process: subprocess.Popen, timeout: float) -> None:
+    """Stop ``process`` and its children (its own process group): SIGTERM, SIGKILL after ``timeout``."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 # --------------------------------------------------------------------------------------------

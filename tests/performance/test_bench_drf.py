@@ -13,13 +13,12 @@ import pytest
 from django.test import override_settings
 from procrastinate.contrib.django.models import ProcrastinateJob
 
-from billing.actions import invoice_draft_for_session, invoice_issue
 from history.models import HistoricalSession
 from notifications.models import Email, Reminder
 from sessions.models import Session, SessionService
 from tests import factories
 from tests.nutrition.factories import NutritionSessionFactory
-from tests.records.factories import NoteFactory, SessionAttachmentFactory
+from tests.performance.listing import LISTED, listed_sessions
 from tests.sessions.conftest import sessions_url
 from tests.sessions.factories import SessionFactory
 from workspaces.roles import Role
@@ -34,31 +33,9 @@ def drf(client, method: str, workspace, **kwargs):
 
 
 def test_the_drf_list_is_the_api_list(workspace, owner, member_client):
-    # given sessions with and without staff, with ordered services and custom fields, notes and
-    # attachments (shared and private, by a member with a name and one without), one invoiced
-    staff = factories.MembershipFactory(workspace=workspace, user=factories.UserFactory(name=""))
-    services = [factories.ServiceFactory(workspace=workspace) for _ in range(3)]
-    made = [
-        SessionFactory(
-            workspace=workspace,
-            staff=staff if i % 2 else None,
-            services=services[i % 3 :] or services,
-            date=dt.date(2024, 1, 15) + dt.timedelta(days=i % 5),
-            start_time=dt.time(8 + i % 9),
-            field_values=[{"fieldKey": "k", "value": i, "phase": "pre"}] if i % 3 else [],
-        )
-        for i in range(12)
-    ]
-    SessionFactory(workspace=workspace, date=dt.date(2024, 1, 16))  # no services
-    made[1].workspace = workspace
-    invoice_issue(invoice=invoice_draft_for_session(session=made[1]))
-    named = factories.MembershipFactory(workspace=workspace)
-    for session, author in ((made[1], staff), (made[1], named), (made[3], named)):
-        for visibility in ("shared", "private"):
-            NoteFactory(session=session, author=author, visibility=visibility)
-            SessionAttachmentFactory(booking=session, uploaded_by=author, visibility=visibility)
-    SessionFactory(workspace=factories.WorkspaceFactory(), date=dt.date(2024, 1, 16))  # another workspace's
-    params = {"dateFrom": "2024-01-15", "dateTo": "2024-01-18"}
+    # given the sessions the contenders are checked on (tests/performance/listing.py)
+    listed_sessions(workspace)
+    params = LISTED
 
     # when the API and the variant list the same range, then they give the same JSON
     api = owner.get(sessions_url(workspace), params)

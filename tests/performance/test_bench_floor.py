@@ -14,11 +14,10 @@ from django.db import connection
 
 from availability.models import TimeOff
 from bench import floor
-from billing.actions import invoice_draft_for_session, invoice_issue
 from tests import factories
 from tests.availability.conftest import make_team, next_clock_change, set_hours, set_policy
 from tests.nutrition.factories import NutritionSessionFactory
-from tests.records.factories import NoteFactory, SessionAttachmentFactory
+from tests.performance.listing import LISTED, listed_sessions
 from tests.sessions.conftest import session_url, sessions_url
 from tests.sessions.factories import SessionFactory
 from workspaces.roles import Role
@@ -27,29 +26,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_floor_list_is_the_api_list(workspace, owner, member_client):
-    # given sessions with and without staff, with ordered services and custom fields, notes and
-    # attachments (shared and private, by a member with a name and one without)
-    staff = factories.MembershipFactory(workspace=workspace, user=factories.UserFactory(name=""))
-    services = [factories.ServiceFactory(workspace=workspace) for _ in range(3)]
-    made = [
-        SessionFactory(
-            workspace=workspace,
-            staff=staff if i % 2 else None,
-            services=services[i % 3 :] or services,
-            date=dt.date(2024, 1, 15) + dt.timedelta(days=i % 5),
-            start_time=dt.time(8 + i % 9),
-            field_values=[{"fieldKey": "k", "value": i, "phase": "pre"}] if i % 3 else [],
-        )
-        for i in range(12)
-    ]
-    made[1].workspace = workspace
-    invoice_issue(invoice=invoice_draft_for_session(session=made[1]))  # its invoice, issued
-    named = factories.MembershipFactory(workspace=workspace)
-    for session, author in ((made[1], staff), (made[1], named), (made[3], named)):
-        for visibility in ("shared", "private"):
-            NoteFactory(session=session, author=author, visibility=visibility)
-            SessionAttachmentFactory(booking=session, uploaded_by=author, visibility=visibility)
-    params = {"dateFrom": "2024-01-15", "dateTo": "2024-01-18"}
+    # given the sessions the contenders are checked on (tests/performance/listing.py)
+    listed_sessions(workspace)
+    params = LISTED
 
     # when the API and the floor list the same range, then they give the same JSON
     api = owner.get(sessions_url(workspace), params)
