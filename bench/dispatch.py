@@ -40,20 +40,22 @@ import threading
 import time
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlencode
+from urllib.parse import urlsplit
 
 import orjson
 import psycopg
 from standardwebhooks import Webhook
 
 from bench import floor
-from bench.records import INVOICE_COLUMNS, LINK_COLUMNS, _bill, _Ids, _settings, copy_rows, seed_records
+from bench.records import INVOICE_COLUMNS, LINK_COLUMNS, _bill, _settings, copy_rows, row_id, seed_records
 from bench.run import (
     ROOT,
     Gunicorn,
     app_environment,
+    check_list,
     drop_database,
     manage,
+    owner_token,
     recreate_database,
     request,
     say,
@@ -65,6 +67,9 @@ from billing.money import currency_decimals
 
 DATABASE = "practice_bench_dispatch"
 CONCURRENCY = 8  # clients issuing at once
+#: what the worker sends as its user agent (notifications.webhooks.USER_AGENT: this module runs
+#: without Django, so it is not imported; tests/performance/test_bench_dispatch.py holds them equal)
+USER_AGENT = "PracticeManagement-Webhooks/1.0"
 WORKER_CONCURRENCY = 4  # the worker's threads (WORKER_CONCURRENCY's default), and the floor's
 
 
@@ -141,7 +146,6 @@ def draft_invoices(conn: psycopg.Connection, workspace_id: str, n: int) -> list[
     ).fetchall()
     if len(sessions) < n:
         raise SystemExit(f"only {len(sessions)} sessions without a live invoice for {n} drafts")
-    ids = _Ids()
     drafted = []
     with conn.transaction():
         rows = []
@@ -149,7 +153,7 @@ def draft_invoices(conn: psycopg.Connection, workspace_id: str, n: int) -> list[
             lines, totals = _bill(
                 [(name, None if price is None else Decimal(price)) for name, price in services], settings, decimals
             )
-            invoice_id = ids(now)
+            invoice_id = row_id(now)
             drafted.append((invoice_id, session_id))
             rows.append(
                 (invoice_id, now, now, workspace_id, client_id, "services", "draft", None, None, None,
@@ -162,7 +166,7 @@ def draft_invoices(conn: psycopg.Connection, workspace_id: str, n: int) -> list[
             conn,
             "billing_invoicesession",
             LINK_COLUMNS,
-            [(ids(now), now, now, workspace_id, invoice_id, session_id, 0) for invoice_id, session_id in drafted],
+            [(row_id(now), now, now, workspace_id, invoice_id, session_id, 0) for invoice_id, session_id in drafted],
         )
     return [invoice_id for invoice_id, _session in drafted]
 
@@ -285,6 +289,7 @@ class Receiver:
         self.ids: dict[str, float] = {}
         self.repeats = 0
         self.bad = 0
+        self.last_headers: dict[str, str] = {}
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -299,6 +304,7 @@ class Receiver:
                 except Exception:  # a bad signature: counted, answered 400
                     ok = False
                 with receiver.lock:
+                    receiver.last_headers = headers
                     if not ok:
                         receiver.bad += 1
                     elif headers.get("webhook-id") in receiver.ids:
@@ -341,7 +347,7 @@ def register_endpoint(conn: psycopg.Connection, workspace_id: str, url: str, eve
     workspace's ``listened_events``). Written here rather than through the API, whose production
     settings refuse a plain-http loopback URL. Returns its id and secret."""
     now = dt.datetime.now(dt.UTC)
-    endpoint_id, secret = _Ids()(now), new_secret()
+    endpoint_id, secret = row_id(now), new_secret()
     conn.execute(
         "INSERT INTO notifications_webhookendpoint (id, created_at, updated_at, workspace_id, url, events, is_active,"
         " secret) VALUES (%s, %s, %s, %s, %s, %s, true, %s)",
@@ -373,7 +379,7 @@ class _Rename:
 
 def make_events(
     conn: psycopg.Connection, api_port: int, token: str, workspace_id: str, endpoint_id: str, n: int, tag: str
-) -> int:
+) -> None:
     """``n`` sessions renamed through the API (8 clients): ``n`` pending deliveries to the endpoint."""
     before = _pending(conn, endpoint_id)
     sessions = [
@@ -389,7 +395,6 @@ def make_events(
     made = _pending(conn, endpoint_id) - before
     if made != n:
         raise SystemExit(f"{n} session changes made {made} deliveries")
-    return made
 
 
 def _pending(conn: psycopg.Connection, endpoint_id: str) -> int:
@@ -502,8 +507,6 @@ class FloorDispatcher:
 
     def __init__(self, url: str, receiver_port: int, path: str):
         self.url, self.port, self.path = url, receiver_port, path
-        self.ids = _Ids()
-        self.lock = threading.Lock()
 
     def state(self):
         return psycopg.connect(self.url, autocommit=True), http.client.HTTPConnection(
@@ -525,15 +528,14 @@ class FloorDispatcher:
             "webhook-timestamp": str(int(sent_at.timestamp())),
             "webhook-signature": Webhook(secret).sign(event_id, sent_at, body),
             "Content-Type": "application/json",
-            "User-Agent": "PracticeManagement-Webhooks/1.0",
+            "User-Agent": USER_AGENT,
         }
         started = time.monotonic()
         http_conn.request("POST", self.path, body=body, headers=headers)
         response = http_conn.getresponse()
         response.read()
         now = dt.datetime.now(dt.UTC)
-        with self.lock:
-            attempt_id = self.ids(now)
+        attempt_id = row_id(now)
         conn.execute(
             DELIVERED_SQL,
             {"attempt_id": attempt_id, "now": now, "ws": workspace_id, "delivery": delivery_id, "sent": sent_at,
@@ -550,7 +552,7 @@ def dispatch_pending(
     Returns the seconds from reading them to the last one marked, how many, and the errors."""
     started = time.perf_counter()
     rows = conn.execute(PENDING_SQL, (workspace_id, endpoint_id)).fetchall()
-    path = rows[0][9].split(str(receiver_port), 1)[1] if rows else "/"
+    path = urlsplit(rows[0][9]).path if rows else "/"
     _seconds, _latencies, errors = _run_threads(FloorDispatcher(url, receiver_port, path), rows, concurrency)
     return time.perf_counter() - started, len(rows), errors
 
@@ -622,19 +624,6 @@ def measure_webhooks(
 # --------------------------------------------------------------------------------------------
 
 
-def check_list(
-    conn: psycopg.Connection, api_port: int, token: str, workspace_id: str, date_from: str, date_to: str
-) -> int:
-    """The API's session list equals the floor's for the range (records included); its sessions."""
-    path = f"/api/v1/workspace/{workspace_id}/sessions?" + urlencode({"dateFrom": date_from, "dateTo": date_to})
-    status, body = request(api_port, "GET", path, token=token)
-    assert status == 200, body
-    api = orjson.loads(body)
-    if api != orjson.loads(floor.list_json(conn, workspace_id, date_from, date_to)):
-        raise SystemExit(f"the floor's JSON differs from the API's for {date_from}..{date_to}")
-    return len(api["sessions"])
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.dispatch", description=__doc__.split("\n")[0])
     parser.add_argument("--issues", type=int, default=200, help="drafts issued by each side (default 200)")
@@ -670,14 +659,7 @@ def main(argv: list[str] | None = None) -> int:
 
         api = Gunicorn("config.wsgi", env, options.workers)
         api.wait_ready("/healthz")
-        status, body = request(
-            api.port,
-            "POST",
-            "/api/v1/auth/token",
-            orjson.dumps({"email": "owner0.w0.s1@demo.example", "password": seeded["staffPassword"]}),
-        )
-        assert status == 200, body
-        token = orjson.loads(body)["access"]
+        token = owner_token(api.port, seeded["staffPassword"])
         for date_from, date_to in ((first, last), span, (middle, middle + dt.timedelta(days=6))):
             rows = check_list(conn, api.port, token, workspace, date_from.isoformat(), date_to.isoformat())
             say(f"    list {date_from}..{date_to}: {rows} sessions, the API's JSON equals the floor's")

@@ -61,6 +61,7 @@ from rest_framework_simplejwt.authentication import JWTStatelessUserAuthenticati
 
 from billing.models import InvoiceSession
 from bookings.time import DEFAULT_DURATION_MINUTES, MAX_DURATION_MINUTES
+from config.api.formats import ClockText, DayText, InstantText, format_clock, format_day, format_instant
 from history.recording import recorded_with
 from nutrition.models import NutritionSession
 from records.models import Note, SessionAttachment
@@ -141,12 +142,6 @@ class WorkspaceView(GenericAPIView):
 # The list: one query
 # --------------------------------------------------------------------------------------------
 
-_INSTANT = 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'  # (Django's connections are in UTC)
-
-
-def _text(expression, pattern: str) -> Func:
-    return Func(expression, Value(pattern), function="to_char", output_field=CharField())
-
 
 def _member_name(relation: str):
     return Coalesce(
@@ -165,8 +160,9 @@ def _json_array(queryset, order_by: tuple, **fields) -> Subquery:
 
 
 def _array(links, column: str) -> Subquery:
-    """One column of a session's services, in their order, as an array (``[]`` for none)."""
-    ordered = ArrayAgg(column, order_by=("position", "id"), default=Value([]))
+    """One column of a session's services, in their order, as an array (NULL for none: a session
+    without services has no group; :func:`session_item` reads it as ``[]``)."""
+    ordered = ArrayAgg(column, order_by=("position", "id"))
     return Subquery(links.order_by().values("session_id").annotate(items=ordered).values("items"))
 
 
@@ -200,9 +196,9 @@ def session_rows(*, private: bool):
         "service_ids": _array(links, "service_id"),
         "service_names": _array(links, "service__name"),
         "staff_name": _member_name("ws_staff"),
-        "date_text": _text("date", 'YYYY-MM-DD"T00:00:00.000Z"'),
-        "start_text": _text("start_time", "HH24:MI"),
-        "end_text": _text("end_time", "HH24:MI"),
+        "date_text": DayText("date"),
+        "start_text": ClockText("start_time"),
+        "end_text": ClockText("end_time"),
         "field_values_json": Cast("field_values", TextField()),
         "attachments_json": _json_array(
             files,
@@ -213,7 +209,7 @@ def session_rows(*, private: bool):
             contentType="content_type",
             visibility="visibility",
             uploadedBy="uploaded_by_id",
-            createdAt=_text("created_at", _INSTANT),
+            createdAt=InstantText("created_at"),
             url=Concat(
                 Value("/api/v1/workspace/"),
                 "workspace_id",
@@ -234,12 +230,12 @@ def session_rows(*, private: bool):
             visibility="visibility",
             authorId="author_id",
             authorName=_member_name("author"),
-            createdAt=_text("created_at", _INSTANT),
-            updatedAt=_text("updated_at", _INSTANT),
+            createdAt=InstantText("created_at"),
+            updatedAt=InstantText("updated_at"),
         ),
         "invoice_json": Subquery(invoice),
-        "created_text": _text("created_at", _INSTANT),
-        "updated_text": _text("updated_at", _INSTANT),
+        "created_text": InstantText("created_at"),
+        "updated_text": InstantText("updated_at"),
     }
     return (
         Session.objects.alias(ws_staff=FilteredRelation("staff", condition=Q(staff__workspace=F("workspace"))))
@@ -439,23 +435,18 @@ class SessionCreateSerializer(serializers.Serializer):
             "staffId": session.staff_id,
             "staffName": None if session.staff is None else session.staff.user.get_full_name(),
             "name": session.name,
-            "date": session.date.isoformat() + "T00:00:00.000Z",
-            "startTime": session.start_time.strftime("%H:%M"),
-            "endTime": session.end_time.strftime("%H:%M"),
+            "date": format_day(session.date),
+            "startTime": format_clock(session.start_time),
+            "endTime": format_clock(session.end_time),
             "durationMinutes": session.duration_minutes,
             "status": session.status,
             "fieldValues": [],
             "attachments": [],
             "notes": [],
             "invoice": None,
-            "createdAt": _instant(session.created_at),
-            "updatedAt": _instant(session.updated_at),
+            "createdAt": format_instant(session.created_at),
+            "updatedAt": format_instant(session.updated_at),
         }
-
-
-def _instant(value: dt.datetime) -> str:
-    value = value.astimezone(UTC)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
 urlpatterns = [

@@ -32,6 +32,7 @@ import psycopg
 
 from billing.money import currency_decimals, normalized, round_money
 from billing.totals import Line, invoice_totals
+from workspaces.ids import new_object_id
 
 zoneinfo.reset_tzpath(to=[])  # the tzdata package, as the app's settings
 
@@ -78,18 +79,9 @@ def copy_rows(conn: psycopg.Connection, table: str, columns: str, rows) -> None:
             copy.write_row(row)
 
 
-class _Ids:
-    """The app's ids (``workspaces.ids.new_object_id``): 4 bytes of the row's own creation second,
-    5 random bytes of this run, a 3-byte counter from a random start, so they sort by creation."""
-
-    def __init__(self) -> None:
-        self.random = secrets.token_bytes(5)
-        self.counter = secrets.randbelow(1 << 24)
-
-    def __call__(self, at: dt.datetime) -> str:
-        self.counter = (self.counter + 1) & 0xFFFFFF
-        seconds = int(at.timestamp()) & 0xFFFFFFFF
-        return (seconds.to_bytes(4, "big") + self.random + self.counter.to_bytes(3, "big")).hex()
+def row_id(at: dt.datetime) -> str:
+    """The app's id (``workspaces.ids``) of a row made at ``at``: its creation second comes first."""
+    return new_object_id(at.timestamp())
 
 
 class _Clock:
@@ -179,7 +171,6 @@ def seed_records(
     each year (its row locked until the commit, as an issue does), so issues after this stay gapless.
     """
     rng = random.Random(seed)
-    ids = _Ids()
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
     settings = _settings(conn, workspace_id)
     decimals = currency_decimals(settings["currency"])
@@ -223,12 +214,23 @@ def seed_records(
         for _ in range(rng.randint(2, 4)):
             at = later(1, 90)
             visibility = "private" if rng.random() < 0.5 else "shared"
-            notes.append((ids(at), at, at, workspace_id, session_id, rng.choice(NOTE_BODIES), visibility, author()))
+            notes.append(
+                (
+                    row_id(at),
+                    at,
+                    at,
+                    workspace_id,
+                    session_id,
+                    rng.choice(NOTE_BODIES),
+                    visibility,
+                    author(),
+                )
+            )
         for _ in range(rng.choice((0, 0, 1, 1, 2, 3))):
             at = later(1, 60)
             name, content_type, low, high = rng.choice(FILES)
             files.append(
-                (ids(at), at, at, workspace_id, session_id, name, rng.randint(low, high), content_type,
+                (row_id(at), at, at, workspace_id, session_id, name, rng.randint(low, high), content_type,
                  "private" if rng.random() < 0.6 else "shared", author(),
                  f"records/{workspace_id}/{secrets.token_hex(16)}", hashlib.sha256(secrets.token_bytes(16)).hexdigest())
             )  # fmt: skip
@@ -241,7 +243,7 @@ def seed_records(
         for final in plan:
             drafted = later(5, 120)
             invoice = {
-                "id": ids(drafted),
+                "id": row_id(drafted),
                 "created_at": drafted,
                 "client_id": client_id,
                 "client_name": client_name,
@@ -259,7 +261,7 @@ def seed_records(
                 invoice["voided_at"] = later(10, 60 * 24 * 3)
             invoice["updated_at"] = max(invoice.get(k, drafted) for k in ("issued_at", "paid_at", "voided_at"))
             invoices.append(invoice)
-            links.append((ids(drafted), drafted, drafted, workspace_id, invoice["id"], session_id, 0))
+            links.append((row_id(drafted), drafted, drafted, workspace_id, invoice["id"], session_id, 0))
 
     with conn.transaction():
         numbered = sorted((i for i in invoices if "issued_at" in i), key=lambda i: (i["issued_at"], i["id"]))
@@ -271,7 +273,7 @@ def seed_records(
                     "INSERT INTO billing_invoicecounter AS counter (id, created_at, updated_at, workspace_id, year,"
                     " last_number) VALUES (%s, %s, %s, %s, %s, 0) ON CONFLICT (workspace_id, year)"
                     " DO UPDATE SET updated_at = EXCLUDED.updated_at RETURNING last_number",
-                    (ids(now), now, now, workspace_id, year),
+                    (row_id(now), now, now, workspace_id, year),
                 ).fetchone()[0]
             last[year] += 1
             invoice["year"], invoice["sequence"] = year, last[year]
@@ -291,7 +293,7 @@ def seed_records(
         for i in invoices:
             if i["final"] == "paid" and i["totals"].total:
                 at = i["paid_at"]
-                payments.append((ids(at), at, at, workspace_id, i["id"], i["totals"].total,
+                payments.append((row_id(at), at, at, workspace_id, i["id"], i["totals"].total,
                                  rng.choice(PAYMENT_METHODS), at, ""))  # fmt: skip
         copy_rows(
             conn,

@@ -24,7 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from django.db import connection
 from django.db.models import QuerySet
+from django.db.transaction import TransactionManagementError
 from django.utils.translation import gettext_lazy as _
 
 from availability.rules import ensure_working_time, working_time_facts
@@ -99,6 +101,8 @@ def booking_ensure_staff_free(booking: Booking, *, exclude_self: bool) -> None:
     when the workspace's policy says so, and (409 ``staff_conflict``) an overlap with any active
     booking. The lock's query also reads what the working-hours check needs. Both queries are
     compiled once (``config.api.shapes``): a create spends its time in PostgreSQL, not in the ORM."""
+    if not connection.in_atomic_block:  # (the lock's shape runs on a cursor: Django's own check is not made)
+        raise TransactionManagementError("A booking is placed inside the transaction that saves it.")
     values = {
         "workspace": booking.workspace_id,
         "staff": booking.staff_id,

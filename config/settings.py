@@ -170,7 +170,8 @@ DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # membership's, a create's reads are planned once per connection, not on every request (the
 # list's is planned in about 1 ms, as long as it runs). Behind PgBouncer this needs its
 # transaction mode's prepared statement support (1.21+, max_prepared_statements), or
-# DB_PREPARED_STATEMENTS=0 (docs/scaling.md).
+# DB_PREPARED_STATEMENTS=0 (docs/scaling.md), which turns preparing off; parameters stay bound on
+# the server, which any pooler passes through.
 DATABASES["default"]["OPTIONS"].update(
     server_side_binding=True, prepare_threshold=1 if env_bool("DB_PREPARED_STATEMENTS", True) else None
 )

@@ -26,20 +26,24 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
-def _empty_job_queue_after_a_committing_test(request):
-    """A test whose writes commit (``transaction=True``, a live server) leaves its jobs behind:
-    Django's flush empties Django's tables, not the job queue's. The next test starts without them."""
-    yield
+def _empty_job_queue_around_a_committing_test(request):
+    """A test whose writes commit (``transaction=True``, a live server) leaves its jobs and its
+    workers behind: Django's flush empties Django's tables, not the job queue's. Such a test starts
+    with an empty queue and leaves one."""
     marker = request.node.get_closest_marker("django_db")
     committing = (marker is not None and marker.kwargs.get("transaction")) or {
         "transactional_db",
         "live_server",
     } & set(request.fixturenames)
-    if committing:
-        from django.db import connection
+    if not committing:
+        yield
+        return
+    from tests.notifications.helpers import empty_job_queue
 
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM procrastinate_jobs")
+    request.getfixturevalue("transactional_db")  # (the database, open before the test's own fixtures)
+    empty_job_queue()
+    yield
+    empty_job_queue()
 
 
 @pytest.fixture

@@ -325,7 +325,7 @@ class WorkspaceScopedViewSet(viewsets.GenericViewSet):
         filterset_class = getattr(self, "filterset_class", None)
         if filterset_class is None:
             return None, ()
-        given_filters = GivenFilters(filterset_class, self.request, self.queryset.none())
+        given_filters = GivenFilters(filterset_class, self.request)
         form = given_filters.form
         if not form.is_valid():
             raise exceptions.ValidationError(_form_errors(form.errors))
@@ -368,16 +368,18 @@ class GivenFilters:
     a compiled list does once per shape (``config.api.shapes``). The fields of these filter sets do
     not depend on the request (no request-bound choices), so their form class is made once."""
 
-    def __init__(self, filterset_class, request, queryset):
-        self.filterset_class, self.request, self.queryset = filterset_class, request, queryset
+    def __init__(self, filterset_class, request):
+        self.filterset_class, self.request = filterset_class, request
         form_class = _form_classes.get(filterset_class)
         if form_class is None:
-            form_class = _form_classes[filterset_class] = filterset_class(queryset=queryset).get_form_class()
+            form_class = _form_classes[filterset_class] = filterset_class().get_form_class()
         self.form = form_class(request.query_params)
 
     @cached_property
     def filters(self) -> dict:
-        return self.filterset_class(self.request.query_params, queryset=self.queryset, request=self.request).filters
+        """Each filter, bound to a filter set of its own (a ``method=`` filter calls it); it filters
+        whatever queryset it is given, so the set's own queryset is never read."""
+        return self.filterset_class(self.request.query_params, request=self.request).filters
 
 
 def _form_errors(errors: dict) -> dict:

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import CharField, Expression, Field, ForeignKey, Lookup, Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, get_related_populators
 
 #: shapes kept at most (a shape is a few kilobytes of SQL; the key space is small in practice)
 MAX_SHAPES = 512
@@ -87,16 +87,19 @@ class Shape:
 @dataclass(frozen=True)
 class ObjectShape:
     """A queryset of model instances compiled: what Django's ``ModelIterable`` works out from the
-    compiler on every run (which columns make the instance, which its ``select_related`` ones)."""
+    compiler on every run (which columns make the instance, which its ``select_related`` ones,
+    which are annotations, which need converting)."""
 
     sql: str
     params: tuple
-    compiler: Any  # (its converters, if any column has one)
-    converters: dict
+    model: type[Model]
+    column_types: tuple[str, ...]  # each column's type in SQL (a UNION ALL of shapes casts NULLs to them)
+    converters: tuple  # ((position, (converter, ...), expression), ...)
     init_list: tuple[str, ...]
     start: int
     end: int
     populators: tuple
+    annotations: tuple[tuple[str, int], ...]  # (attribute, position) of each .annotate() value
 
 
 _shapes: dict[Hashable, Any] = {}  # (Shape, ObjectShape, or another module's compiled form)
@@ -115,9 +118,7 @@ def fetch_rows(
     key: Hashable, build: Callable[[], QuerySet], values: Mapping[str, Any], using: str = "default"
 ) -> list[dict]:
     """The rows of the shape ``key`` (compiled from ``build()`` the first time) for ``values``."""
-    shape = _shapes.get(key)
-    if shape is None:
-        shape = keep(key, shape_of(build(), using))
+    shape = compiled(key, lambda: shape_of(build(), using))
     with connections[using].cursor() as cursor:
         cursor.execute(shape.sql, filled(shape.params, values))
         return [dict(zip(shape.columns, row, strict=True)) for row in cursor.fetchall()]
@@ -125,6 +126,12 @@ def fetch_rows(
 
 def object_shape_of(queryset: QuerySet, using: str = "default") -> ObjectShape:
     """``queryset`` (of model instances, ``select_related`` ones too) compiled once."""
+    if (
+        queryset._iterable_class is not ModelIterable
+        or queryset._known_related_objects
+        or queryset._prefetch_related_lookups
+    ):
+        raise TypeError("only a plain queryset of model instances compiles to an object shape")
     compiler = queryset.query.get_compiler(using)
     sql, params = compiler.as_sql()
     select, klass_info = compiler.select, compiler.klass_info
@@ -134,12 +141,16 @@ def object_shape_of(queryset: QuerySet, using: str = "default") -> ObjectShape:
     return ObjectShape(
         sql=sql,
         params=tuple(params),
-        compiler=compiler,
-        converters=converters,
+        model=klass_info["model"],
+        column_types=tuple(
+            expression.output_field.cast_db_type(connections[using]) for expression, _sql, _alias in select
+        ),
+        converters=tuple((position, *found) for position, found in converters.items()),
         init_list=tuple(column[0].target.attname for column in select[start:end]),
         start=start,
         end=end,
         populators=tuple(get_related_populators(klass_info, select, using)),
+        annotations=tuple(compiler.annotation_col_map.items()),
     )
 
 
@@ -148,9 +159,7 @@ def fetch_objects(
 ) -> list[Model]:
     """The model instances of the shape ``key`` (compiled from ``build()`` the first time) for
     ``values``: the same objects, ``select_related`` ones in place, as iterating the queryset."""
-    shape = _shapes.get(key)
-    if shape is None:
-        shape = keep(key, object_shape_of(build(), using))
+    shape = compiled(key, lambda: object_shape_of(build(), using))
     with connections[using].cursor() as cursor:
         cursor.execute(shape.sql, filled(shape.params, values))
         return instances(shape, cursor.fetchall(), using)
@@ -163,25 +172,28 @@ def filled(params: tuple, values: Mapping[str, Any]) -> list:
 
 def instances(shape: ObjectShape, rows: list, using: str = "default") -> list[Model]:
     """The model instances ``rows`` (of ``shape``'s columns) make, as Django's own iterable makes them."""
-    if shape.converters:
-        rows = list(shape.compiler.apply_converters(rows, shape.converters))
-    model = shape.compiler.klass_info["model"]
+    connection = connections[using]
     objects = []
     for row in rows:
-        obj = model.from_db(using, shape.init_list, row[shape.start : shape.end])
+        if shape.converters:
+            row = list(row)
+            for position, converters, expression in shape.converters:
+                for convert in converters:
+                    row[position] = convert(row[position], expression, connection)
+        obj = shape.model.from_db(using, shape.init_list, row[shape.start : shape.end])
         for populator in shape.populators:
             populator.populate(row, obj)
+        for attribute, position in shape.annotations:
+            setattr(obj, attribute, row[position])
         objects.append(obj)
     return objects
 
 
-def kept(key: Hashable):
-    """The shape kept under ``key``, or None."""
-    return _shapes.get(key)
-
-
-def keep(key: Hashable, shape):
-    if len(_shapes) >= MAX_SHAPES:
-        _shapes.clear()
-    _shapes[key] = shape
+def compiled(key: Hashable, make: Callable[[], Any]) -> Any:
+    """The compiled form kept under ``key``, made by ``make()`` the first time."""
+    shape = _shapes.get(key)
+    if shape is None:
+        if len(_shapes) >= MAX_SHAPES:
+            _shapes.clear()
+        shape = _shapes[key] = make()
     return shape

@@ -18,16 +18,15 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import ModelIterable
 
-from config.api.shapes import ObjectShape, filled, instances, keep, kept, object_shape_of
+from config.api.shapes import ObjectShape, compiled, filled, instances, object_shape_of
 
 
 @dataclass(frozen=True)
 class Together:
     sql: str
     params: tuple
-    parts: tuple[tuple[str, ObjectShape, int], ...]  # (name, its shape, how many columns)
+    parts: tuple[tuple[str, ObjectShape], ...]  # (name, its shape)
 
 
 def fetch_together(
@@ -39,9 +38,7 @@ def fetch_together(
 ) -> dict[str, list[Model]]:
     """The objects of each queryset of ``build()`` (name -> queryset of model instances), read in
     one statement compiled the first time for ``key``, with ``values`` for its slots."""
-    together = kept(key)
-    if together is None:
-        together = keep(key, _compiled(build(), using))
+    together = compiled(key, lambda: _compiled(build(), using))
     if not together.parts:
         return {}
     with connections[using].cursor() as cursor:
@@ -49,7 +46,8 @@ def fetch_together(
         rows = cursor.fetchall()
     found: dict[str, list[Model]] = {}
     start = 1
-    for index, (name, shape, columns) in enumerate(together.parts):
+    for index, (name, shape) in enumerate(together.parts):
+        columns = len(shape.column_types)
         own = [row[start : start + columns] for row in rows if row[0] == index]
         start += columns
         found[name] = instances(shape, own, using)
@@ -57,24 +55,15 @@ def fetch_together(
 
 
 def _compiled(parts: Mapping[str, QuerySet], using: str) -> Together:
-    shapes = []
-    for name, queryset in parts.items():
-        if queryset._iterable_class is not ModelIterable:
-            raise TypeError(f"{name}: only querysets of model instances can be read together")
-        shape = object_shape_of(queryset, using)
-        shapes.append((name, shape, len(shape.compiler.select)))
-    connection = connections[using]
+    shapes = tuple((name, object_shape_of(queryset, using)) for name, queryset in parts.items())
     # a NULL of every column's type (an untyped one would be taken for text)
-    nulls = [
-        f"NULL::{expression.output_field.cast_db_type(connection)}"
-        for _name, shape, _columns in shapes
-        for expression, _compiled, _alias in shape.compiler.select
-    ]
+    nulls = [f"NULL::{db_type}" for _name, shape in shapes for db_type in shape.column_types]
     selects, params, start = [], [], 0
-    for index, (_name, shape, columns) in enumerate(shapes):
+    for index, (_name, shape) in enumerate(shapes):
+        columns = len(shape.column_types)
         names = [f"c{i}" for i in range(columns)]
         cells = [*nulls[:start], *(f"t.{n}" for n in names), *nulls[start + columns :]]
         selects.append(f"(SELECT {index}, {', '.join(cells)} FROM ({shape.sql}) AS t({', '.join(names)}))")
         params.extend(shape.params)
         start += columns
-    return Together(" UNION ALL ".join(selects), tuple(params), tuple(shapes))
+    return Together(" UNION ALL ".join(selects), tuple(params), shapes)

@@ -53,11 +53,9 @@ def _statements(messages: list[str], psycopg_connection) -> list[str]:
     statements, bound = [], ""
     for message in messages:
         fields = message.split("\t", 3)
-        if len(fields) < 4 and not (len(fields) == 3 and fields[2] == "Sync"):
+        if len(fields) < 4 or fields[0] != "F":  # (what the client sent, with a body)
             continue
-        if fields[0] != "F":
-            continue
-        kind, rest = fields[2], fields[3] if len(fields) == 4 else ""
+        kind, rest = fields[2], fields[3]
         if kind == "Query":
             statements.append(rest.strip())
         elif kind == "Parse" and (parsed := PARSE.match(rest)):

@@ -4,16 +4,18 @@ and the clients' language."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from notifications import sending
+from backoffice.feeds import booking_uid
+from notifications import ics, sending
 from notifications.models import Email, EmailKind, EmailState, Reminder, ReminderState
 from notifications.tasks import EMAIL_RETRY
 from nutrition import actions as nutrition_actions
 from sessions import actions as session_actions
 from tests import factories
-from tests.notifications.helpers import make_world
+from tests.notifications.helpers import event_of, make_world
 from tests.notifications.servers import free_port
 
 pytestmark = pytest.mark.django_db
@@ -132,13 +134,6 @@ def test_an_smtp_server_that_does_not_answer_is_retried_then_recorded_failed(set
 
 
 def test_the_invitation_carries_names_and_places_without_control_characters():
-    from zoneinfo import ZoneInfo
-
-    import icalendar
-
-    from backoffice.feeds import booking_uid
-    from notifications import ics
-
     zone = ZoneInfo("Asia/Riyadh")
     body = ics.invitation(
         uid=booking_uid("session", "6b14a6b4c4476440932e6eae"),
@@ -157,7 +152,7 @@ def test_the_invitation_carries_names_and_places_without_control_characters():
         stamp=dt.datetime(2031, 1, 1, tzinfo=dt.UTC),
     )
     assert not any(byte < 0x20 and byte not in b"\r\n" for byte in body)
-    (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    _calendar, event = event_of(body)
     assert str(event["summary"]) == "Massage; back"
     assert str(event["location"]) == "Room\n 2"
     assert str(event["description"]) == "Line one\nLine two"

@@ -15,16 +15,11 @@ from notifications.models import Email, EmailKind, EmailState, Reminder, Reminde
 from sessions import actions as session_actions
 from sessions.models import Session
 from tests import factories
-from tests.notifications.helpers import empty_job_queue, event_of, future_day, make_world
+from tests.notifications.helpers import event_of, future_day, make_world
 from tests.notifications.servers import wait_until
 from tests.test_project import _test_database_url, base_env, manage
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-@pytest.fixture(autouse=True)
-def _empty_queue(db):
-    empty_job_queue()
 
 
 def by_sequence(messages):

@@ -9,15 +9,10 @@ import pytest
 from django.test import override_settings
 from standardwebhooks import Webhook
 
-from tests.notifications.helpers import empty_job_queue, future_day, make_world
+from tests.notifications.helpers import future_day, make_world
 from tests.notifications.servers import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
-
-
-@pytest.fixture(autouse=True)
-def _empty_queue(db):
-    empty_job_queue()
 
 
 @override_settings(WEBHOOK_ALLOW_PRIVATE_URLS=True)  # the receiver listens on loopback

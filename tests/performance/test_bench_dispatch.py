@@ -85,10 +85,13 @@ def test_seed_records_are_read_back_by_the_api_list_as_by_the_floor(workspace, o
     assert counts["invoices_void"] > 0 and counts["invoiced_sessions"] >= len(listed) // 2
     # a session voided and invoiced again shows its newer invoice
     links = Invoice.objects.filter(workspace=workspace, session_links__session__isnull=False)
+    invoiced_again = 0
     for session in listed:
         mine = links.filter(session_links__session_id=session["id"]).order_by("-created_at", "-id")
         if mine.count() == 2:
+            invoiced_again += 1
             assert mine[1].status == InvoiceStatus.VOID and session["invoice"]["id"] == mine[0].pk
+    assert invoiced_again > 0
     # and the numbers stay gapless: the app's next issue continues them
     numbered = dispatch.check_numbers(connection.connection, workspace.pk)
     fresh = SessionFactory(workspace=workspace, services=[factories.ServiceFactory(workspace=workspace)])
@@ -188,8 +191,10 @@ def test_the_webhook_floor_sends_what_the_worker_sends_signed_for_the_receiver(w
         finally:
             http_conn.close()
 
-        # then the receiver verified its signature and counted it once
+        # then the receiver verified its signature and counted it once, sent as the worker sends it
         assert receiver.count() == 1 and receiver.bad == 0 and receiver.repeats == 0
+        assert receiver.last_headers["user-agent"] == webhooks.USER_AGENT
+        assert receiver.last_headers["content-type"] == "application/json"
         # (a check that refuses a wrong signature)
         forged = http.client.HTTPConnection("127.0.0.1", receiver.port, timeout=10)
         stamp = str(int(dt.datetime.now(dt.UTC).timestamp()))

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models.functions import Concat
 
 from config.db.batch import batched_writes, hold
 from config.db.together import fetch_together
@@ -90,6 +91,7 @@ def test_objects_read_together_are_the_objects_the_querysets_make(workspace):
         "services": Service.objects.filter(workspace=workspace, pk__in=[s.pk for s in services]).order_by("pk"),
         "definitions": SessionField.objects.filter(workspace=workspace),
         "none": Client.objects.filter(workspace=workspace, pk="0" * 24),
+        "annotated": Client.objects.filter(workspace=workspace, pk=client.pk).annotate(twice=Concat("name", "name")),
     }
     # when they are read in one statement
     with server_statements(connection) as sent:
@@ -104,6 +106,7 @@ def test_objects_read_together_are_the_objects_the_querysets_make(workspace):
                 assert getattr(mine, field.attname) == getattr(theirs, field.attname), (name, field.name)
                 assert type(getattr(mine, field.attname)) is type(getattr(theirs, field.attname)), field.name
     assert found["none"] == []
+    assert found["annotated"][0].twice == client.name * 2  # (an annotation set on the object, as Django sets it)
     with server_statements(connection) as sent:
         assert found["staff"][0].user.email == staff.user.email  # (loaded with it: no query)
         assert found["services"][0].price == Decimal("150.00")
