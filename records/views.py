@@ -56,11 +56,11 @@ class RecordViewSet(WorkspaceScopedViewSet):
     author_field = "author_id"
 
     def visible(self, queryset):
-        if self.action == "create":  # the answer to a create is what the caller has just sent
-            return queryset
-        return readable(queryset, private=may_read_private(self.membership))
+        return readable(queryset, private=self.visibility_key())
 
-    def visibility_key(self):
+    def visibility_key(self) -> bool:
+        """Whether private ones are read (what ``visible`` narrows by, and so part of a compiled
+        read's key): the answer to a create is what the caller has just sent."""
         return self.action == "create" or may_read_private(self.membership)
 
     def check_author(self, instance) -> None:
