@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import models
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
+from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
@@ -66,6 +67,12 @@ class TenantHistoricalRecords(HistoricalRecords):
 
     _date_indexing = False  # no index on history_date alone
 
+    def finalize(self, sender, **kwargs):
+        super().finalize(sender, **kwargs)
+        descriptor = sender.__dict__.get(self.manager_name)
+        if type(descriptor) is HistoryDescriptor:
+            descriptor.__class__ = _HistoryDescriptor
+
     def __init__(self, *, index_prefix: str, extra_indexes: tuple[tuple[str, ...], ...] = (), **kwargs):
         kwargs.setdefault("history_id_field", ObjectIdField(primary_key=True))
         kwargs.setdefault("bases", (HistoryRecord,))
@@ -107,6 +114,17 @@ class TenantHistoricalRecords(HistoricalRecords):
 
     def get_change_reason_for_object(self, instance, history_type, using):
         return super().get_change_reason_for_object(instance, history_type, using) or current_reason()
+
+
+class _HistoryDescriptor(HistoryDescriptor):
+    """``Model.history``, with its manager class made once: simple-history makes a new one (through
+    ``inspect.getmembers``) on every access, which every recorded write makes."""
+
+    def __get__(self, instance, owner):
+        manager_class = self.__dict__.get("_manager_class")
+        if manager_class is None:
+            manager_class = self._manager_class = self.manager_class.from_queryset(self.queryset_class)
+        return manager_class(self.model, instance)
 
 
 def _register(model, *, verbose_name, verbose_name_plural, records_class=TenantHistoricalRecords, **options) -> None:

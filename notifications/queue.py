@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import close_old_connections
 from procrastinate import retry
 from procrastinate.contrib.django.django_connector import DjangoConnector
 from procrastinate.manager import JobManager
@@ -49,7 +49,9 @@ def defer(*jobs: Job) -> None:
 
     The statement is Procrastinate's own (its ``defer_jobs`` query, its function, its arguments
     as its Django connector writes them), sent with the write's others when the write batches
-    them (:func:`config.db.batch.hold`). Nobody reads the new jobs' ids.
+    them (:func:`config.db.batch.hold`). Nobody reads the new jobs' ids. The jobs are its one
+    parameter, bound on the server: the text stays the same from write to write, so PostgreSQL
+    plans it (and the batch it is part of) once per connection.
     """
     if not jobs:
         return
@@ -61,7 +63,8 @@ def defer(*jobs: Job) -> None:
     query = manager._defer_jobs_query_kwargs(rows)  # (pinned version: tests/notifications run the jobs)
     sql = query.pop("query")
     arguments = manager.connector.get_sync_connector()._wrap_json(query)
-    hold(connection.ops.compose_sql(sql, arguments).replace("%", "%%"), read=True)
+    (name,) = arguments  # (its only parameter: %(jobs)s)
+    hold(sql.replace(f"%({name})s", "%s"), [arguments[name]], read=True)
 
 
 class Backoff(retry.BaseRetryStrategy):

@@ -1,0 +1,112 @@
+"""config.db's backend: INSERT texts kept per shape, placeholder conversions kept for long
+statements, and simple-history's manager class made once; each the same rows as Django's own."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Value
+from django.db.models.functions import Upper
+from django.test.utils import CaptureQueriesContext
+
+from config.db import base, compiler
+from services.models import Service
+from sessions.models import Session, SessionService
+from tests import factories
+from tests.sessions.factories import SessionFactory
+from workspaces.models import IdempotencyRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def _insert_texts(queries, table: str) -> list[str]:
+    return [query["sql"] for query in queries if query["sql"].startswith(f'INSERT INTO "{table}"')]
+
+
+def _django_refuses(monkeypatch):
+    def refused(self):
+        raise AssertionError("Django wrote an INSERT of a kept shape")
+
+    monkeypatch.setattr(compiler.DjangoInsertCompiler, "as_sql", refused)
+
+
+def test_an_insert_of_a_kept_shape_writes_what_django_writes(workspace, monkeypatch):
+    # given one service saved, its INSERT's text kept for its shape
+    Service.objects.create(workspace=workspace, name="First", duration_minutes=30, price=Decimal("10.00"))
+    key = next(key for key in compiler._kept if key[0] is Service and key[2])
+    assert compiler._kept[key].startswith('INSERT INTO "services_service"')
+    # when another is saved (other values: the same shape), with auto_now timestamps to fill in
+    _django_refuses(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        second = Service.objects.create(
+            workspace=workspace, name="Second", duration_minutes=45, price=Decimal("12.50"), color="#112233"
+        )
+    # then its values, the ones Django works out on save included, are the row's
+    (text,) = _insert_texts(queries.captured_queries, "services_service")
+    assert "'Second'" in text
+    row = Service.objects.values("name", "duration_minutes", "price", "color", "created_at").get(pk=second.pk)
+    assert row == {
+        "name": "Second",
+        "duration_minutes": 45,
+        "price": Decimal("12.50"),
+        "color": "#112233",
+        "created_at": second.created_at,
+    }
+    assert second.created_at is not None and second.updated_at >= second.created_at
+
+
+def test_several_rows_go_as_one_unnest_of_a_kept_text_and_arrive_in_order(workspace, monkeypatch):
+    session = SessionFactory(workspace=workspace, services=[])
+    services = [factories.ServiceFactory(workspace=workspace) for _ in range(3)]
+
+    def link(chosen):
+        SessionService.objects.filter(session=session).delete()
+        SessionService.objects.bulk_create(
+            SessionService(workspace=workspace, session=session, service=service, position=n)
+            for n, service in enumerate(chosen)
+        )
+        return list(
+            SessionService.objects.filter(session=session).order_by("position").values_list("service_id", flat=True)
+        )
+
+    assert link(services[:2]) == [s.pk for s in services[:2]]  # (made by Django, then kept)
+    _django_refuses(monkeypatch)
+    with CaptureQueriesContext(connection) as queries:
+        assert link(services[::-1]) == [s.pk for s in services[::-1]]  # (three rows: the kept text)
+    (text,) = _insert_texts(queries.captured_queries, "appointments_sessionservice")
+    assert "UNNEST(" in text
+
+
+def test_an_expression_among_the_values_goes_to_django(workspace):
+    user = factories.UserFactory()
+    # given the shape kept
+    IdempotencyRecord.objects.create(workspace=workspace, user=user, key="plain", path="/p", request_hash="h")
+    # when a value is an expression (SQL of its own), then Django writes that INSERT, and it holds
+    record = IdempotencyRecord.objects.create(
+        workspace=workspace, user=user, key=Upper(Value("shouted")), path="/p", request_hash="h"
+    )
+    record.refresh_from_db()
+    assert record.key == "SHOUTED"
+
+
+def test_a_long_statement_is_converted_once_and_answers_as_it_did():
+    # given a statement longer than psycopg keeps (over 4 kB, over 50 parameters)
+    values = list(range(120))
+    sql = "SELECT " + " + ".join(["%s::int"] * len(values)) + " /* " + "x" * 4096 + " */"
+    base._converted.cache_clear()
+    with connection.cursor() as cursor:
+        for _ in range(3):
+            cursor.execute(sql, values)
+            assert cursor.fetchone()[0] == sum(values)
+    # then its placeholders were converted once and reused
+    info = base._converted.cache_info()
+    assert (info.misses, info.hits) == (1, 2)
+
+
+def test_the_history_manager_class_is_made_once_and_still_reads_one_objects_rows(workspace):
+    first, second = SessionFactory(workspace=workspace), SessionFactory(workspace=workspace)
+    assert type(Session.history) is type(first.history) is type(second.history)
+    assert list(first.history.values_list("id", flat=True)) == [first.pk]
+    assert Session.history.filter(workspace=workspace).count() == 2
