@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet
 from django.db.transaction import TransactionManagementError
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +33,7 @@ from availability.rules import ensure_working_time, working_time_facts
 from bookings.models import Booking, booking_models
 from bookings.time import MAX_SPAN, booking_span, end_clock
 from config.api.shapes import Slot, fetch_rows
+from config.db.locks import held
 from workspaces.errors import ConflictError
 from workspaces.models import Membership
 
@@ -99,8 +100,10 @@ def booking_place(booking: Booking, *, before: Placement | None) -> None:
 def booking_ensure_staff_free(booking: Booking, *, exclude_self: bool) -> None:
     """Lock the staff member, then refuse (409 ``outside_working_hours``) a time they do not work
     when the workspace's policy says so, and (409 ``staff_conflict``) an overlap with any active
-    booking. The lock's query also reads what the working-hours check needs. Both queries are
-    compiled once (``config.api.shapes``): a create spends its time in PostgreSQL, not in the ORM."""
+    booking. The lock is skipped when this transaction holds it already (the staff member was read
+    locked with the write's references: :mod:`config.db.locks`); the checks read what they need
+    in one query, after the lock. Both queries are compiled once (``config.api.shapes``): a create
+    spends its time in PostgreSQL, not in the ORM."""
     if not connection.in_atomic_block:  # (the lock's shape runs on a cursor: Django's own check is not made)
         raise TransactionManagementError("A booking is placed inside the transaction that saves it.")
     values = {
@@ -111,19 +114,31 @@ def booking_ensure_staff_free(booking: Booking, *, exclude_self: bool) -> None:
         "earliest": booking.starts_at - MAX_SPAN,
         "self": booking.pk,
     }
-    facts = fetch_rows(("placement:lock",), _lock_query, values)
+    staff = booking._state.fields_cache.get("staff")  # (the member given, when it was: never read here)
+    locked = staff is not None and staff.pk == booking.staff_id and held(staff)
+    if not locked and not fetch_rows(("placement:lock",), _lock_query, values):
+        raise Membership.DoesNotExist("The staff member's membership is gone.")
+    kind = type(booking)
+    facts = fetch_rows(("placement:check", kind, exclude_self), lambda: _check_query(kind, exclude_self), values)
     if not facts:
         raise Membership.DoesNotExist("The staff member's membership is gone.")
     ensure_working_time(booking, facts[0])
-    kind = type(booking)
-    if fetch_rows(("placement:overlap", kind, exclude_self), lambda: _overlap_query(kind, exclude_self), values):
+    if facts[0]["busy"]:
         raise ConflictError(STAFF_CONFLICT, code="staff_conflict", field="staff")
 
 
 def _lock_query() -> QuerySet:
-    """The staff member's row, locked, with what the working-hours check needs."""
+    """The staff member's row, locked."""
+    return Membership.objects.select_for_update().filter(pk=Slot("staff")).values("pk")
+
+
+def _check_query(kind_of_booking: type[Booking], exclude_self: bool) -> QuerySet:
+    """The staff member's row, with what the working-hours check needs and whether an active
+    booking of any kind overlaps the slot (``busy``)."""
     facts = working_time_facts(Slot("workspace"), Slot("staff"), Slot("starts_at"), Slot("ends_at"))
-    return Membership.objects.select_for_update().filter(pk=Slot("staff")).values(**facts)
+    return Membership.objects.filter(pk=Slot("staff")).values(
+        **facts, busy=Exists(_overlap_query(kind_of_booking, exclude_self))
+    )
 
 
 def _overlap_query(kind_of_booking: type[Booking], exclude_self: bool) -> QuerySet:
@@ -140,5 +155,5 @@ def _overlap_query(kind_of_booking: type[Booking], exclude_self: bool) -> QueryS
         ).exclude(status__in=kind.lifecycle.frees_staff)
         if exclude_self and kind is kind_of_booking:
             overlapping = overlapping.exclude(pk=Slot("self"))
-        overlaps.append(overlapping.values("pk"))
-    return overlaps[0].union(*overlaps[1:], all=True)[:1]
+        overlaps.append(overlapping.order_by().values("pk"))
+    return overlaps[0].union(*overlaps[1:], all=True)

@@ -17,6 +17,7 @@ from rest_framework import serializers
 
 from config.api.errors import ReferenceNotFound
 from config.api.shapes import Slot
+from config.db.locks import mark_held
 from config.db.together import fetch_together
 from workspaces.ids import is_object_id
 
@@ -29,9 +30,14 @@ class ScopedIdField(serializers.Field):
 
     default_error_messages = {"invalid": INVALID_ID}
 
-    def __init__(self, *, queryset: Callable[[object], QuerySet], not_found: str, **kwargs):
+    def __init__(
+        self, *, queryset: Callable[[object], QuerySet], not_found: str, locked_on_create: bool = False, **kwargs
+    ):
         self.queryset_for = queryset  # workspace -> queryset of the allowed objects
         self.not_found = not_found
+        # read FOR UPDATE when the write creates (the row the write then locks anyway: a booking's
+        # staff member, which placement finds held, config.db.locks)
+        self.locked_on_create = locked_on_create
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
@@ -80,7 +86,8 @@ class ScopedReferencesMixin:
 
     One query for all of them (:func:`config.db.together.fetch_together`), which also reads what
     :meth:`read_with_references` names (the serializer finds it in ``self.read_along``): what the
-    write needs to know besides the objects it refers to.
+    write needs to know besides the objects it refers to. On a create, a field ``locked_on_create``
+    reads its object ``FOR UPDATE`` in that query and marks it held (:mod:`config.db.locks`).
     """
 
     def read_with_references(self, workspace_id) -> dict[str, QuerySet]:
@@ -91,11 +98,13 @@ class ScopedReferencesMixin:
     def validate(self, attrs):
         attrs = super().validate(attrs)
         fields, values = [], {"workspace": self.context["workspace"].pk}
+        creating = self.instance is None
         for wire_name, field in self.fields.items():
             if not isinstance(field, ScopedIdField) or field.read_only or attrs.get(field.source) is None:
                 continue
             fields.append((wire_name, field, isinstance(field, ScopedIdListField)))
             values[wire_name] = attrs[field.source]
+        locked = [wire_name for wire_name, field, many in fields if creating and field.locked_on_create and not many]
 
         def build() -> dict[str, QuerySet]:
             workspace = Slot("workspace")
@@ -107,12 +116,17 @@ class ScopedReferencesMixin:
                 )
                 for wire_name, field, many in fields
             }
+            for wire_name in locked:
+                parts[wire_name] = parts[wire_name].select_for_update(of=("self",))
             also = self.read_with_references(workspace)
             return parts | {f"also:{name}": queryset for name, queryset in also.items()}
 
         # compiled once for each serializer, the references given and what else it reads
-        key = ("references", type(self), tuple(wire_name for wire_name, _field, _many in fields), self.instance is None)
+        key = ("references", type(self), tuple(wire_name for wire_name, _field, _many in fields), creating)
         found = fetch_together(key, build, values)
+        for wire_name in locked:
+            for obj in found[wire_name]:
+                mark_held(obj)
         self.read_along = {name.removeprefix("also:"): objs for name, objs in found.items() if name.startswith("also:")}
         for wire_name, field, many in fields:  # the first one not found, in the fields' order, is the 404
             objects = {obj.pk: obj for obj in found[wire_name]}
@@ -145,4 +159,7 @@ def ClientIdField(**kwargs) -> ScopedIdField:  # noqa: N802 - a field factory re
 
 
 def StaffIdField(**kwargs) -> ScopedIdField:  # noqa: N802
-    return ScopedIdField(queryset=staff_queryset, not_found=_("Staff member not found."), **kwargs)
+    """A booking's staff member: locked as it is read on a create, as placement locks it."""
+    return ScopedIdField(
+        queryset=staff_queryset, not_found=_("Staff member not found."), locked_on_create=True, **kwargs
+    )

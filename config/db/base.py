@@ -65,6 +65,13 @@ class DatabaseOperations(operations.DatabaseOperations):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
+    #: a new object for each transaction begun (``atomic``): what :mod:`config.db.locks` marks
+    transaction_token: object | None = None
+
+    def set_autocommit(self, autocommit: bool, *args, **kwargs) -> None:
+        if not autocommit:
+            self.transaction_token = object()
+        super().set_autocommit(autocommit, *args, **kwargs)
 
     def get_connection_params(self) -> dict:
         params = super().get_connection_params()

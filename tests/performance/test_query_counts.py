@@ -154,21 +154,22 @@ def test_detail_query_count_does_not_grow_with_rows(endpoint, rows, workspace, o
 #   1. the caller's membership with its workspace and their user
 #   2. BEGIN
 #   3. what the write refers to, in one statement (config.db.together): the client, the services,
-#      the staff member with their user, the workspace's active custom field definitions
-#   4. the staff member's row locked (SELECT ... FOR UPDATE: concurrent bookings take turns), with
-#      what the working-hours check needs
-#   5. any overlapping booking of either kind (one UNION ALL, each through its staff index)
-#   6. the writes, in one statement (config.db.batch): the session, its history row, its service
+#      the staff member with their user (its row locked, SELECT ... FOR UPDATE: concurrent bookings
+#      of that member take turns; config.db.locks notes it held), the workspace's active custom
+#      field definitions
+#   4. after the lock: what the working-hours check needs and whether any booking of either kind
+#      overlaps (one UNION ALL inside, each through its staff index)
+#   5. the writes, in one statement (config.db.batch): the session, its history row, its service
 #      links, and (a session ahead, a client with an email) the confirmation, the reminder and
 #      their jobs; with an Idempotency-Key, the kept answer
-#   7. COMMIT
+#   6. COMMIT
 # With an Idempotency-Key, the key's claim comes first (one INSERT ... ON CONFLICT). Nobody in
 # the workspace listens to session.created (Workspace.listened_events): no endpoints query.
 # The answer is made from the objects in hand, not read back (sessions.selectors.new_session_row).
-CREATE_STATEMENTS = 7
-# Django's query log lists the held writes one by one: 1, BEGIN, 3, 4, 5, the session, its
-# history row, its links (a session in the past: no email), COMMIT
-CREATE_STATEMENTS_MADE = 9
+CREATE_STATEMENTS = 6
+# Django's query log lists the held writes one by one: 1, BEGIN, 3, 4, the session, its history
+# row, its links (a session in the past: no email), COMMIT
+CREATE_STATEMENTS_MADE = 8
 
 
 def _session_body(workspace, *, services: int, day: str = "2024-01-20", email: str = "") -> dict:
@@ -194,6 +195,7 @@ def test_create_statement_count(workspace, owner, services, django_assert_num_qu
     assert response.status_code == 201, response.content
     assert len(sent) == CREATE_STATEMENTS, "\n".join(sent)
     assert sent[1] == '"BEGIN"' and sent[-1] == '"COMMIT"'
+    assert 'FOR UPDATE OF "workspaces_membership"' in sent[2]
     assert sent[-2].startswith('"WITH _w0 AS (INSERT INTO "appointments_session"')
     created = response.json()["session"]
     # and the answer is what reading the session back gives
@@ -207,7 +209,7 @@ def _jobs() -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_create_that_notifies_with_a_key_is_eight_statements(workspace, owner):
+def test_a_create_that_notifies_with_a_key_is_seven_statements(workspace, owner):
     # given a session ahead for a client with an email (a confirmation and a reminder), a key
     workspace.reminder_hours = [24]
     workspace.save()
