@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 
@@ -80,7 +81,24 @@ class CamelCaseMixin:
         raise AttributeError(name)
 
 
-class ApiSerializer(CamelCaseMixin, serializers.Serializer):
+#: fields holding other fields (bound to them as they are made): copied deep, as DRF copies all
+_NESTING = (serializers.BaseSerializer, serializers.ListField, serializers.DictField, serializers.ManyRelatedField)
+
+
+class ShallowFieldsMixin:
+    """A serializer's fields, each copied from its class's declared one. DRF makes every field again
+    from its arguments (a deep copy: about 20 microseconds a field, on every request); a field
+    holding no other field stays unbound until the serializer binds its copy, so a shallow copy is
+    the same field for a tenth of that. Fields holding others are still copied deep."""
+
+    def get_fields(self):
+        return {
+            name: copy.deepcopy(field) if isinstance(field, _NESTING) else copy.copy(field)
+            for name, field in self._declared_fields.items()
+        }
+
+
+class ApiSerializer(CamelCaseMixin, ShallowFieldsMixin, serializers.Serializer):
     pass
 
 
