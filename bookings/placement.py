@@ -15,8 +15,10 @@ write needs before it is saved, in this order:
 Holding under concurrency: before checking, the transaction locks the staff member's membership
 row (``SELECT ... FOR UPDATE``). That row always exists, so two requests for one free slot
 serialise on it, and the second one's check (a new snapshot under READ COMMITTED) sees the
-first one's committed booking. No contrib extension (btree_gist) is needed, so the embedded
-PostgreSQL works too. Call it inside the transaction that then saves the booking.
+first one's committed booking. A create's references read takes that lock already (the staff
+member read ``FOR UPDATE``, noted held by :mod:`config.db.locks`): then it is not taken again.
+No contrib extension (btree_gist) is needed, so the embedded PostgreSQL works too. Call it
+inside the transaction that then saves the booking.
 """
 
 from __future__ import annotations
