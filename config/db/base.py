@@ -1,6 +1,6 @@
-"""Django's PostgreSQL backend, with a health check that costs no round trip, the conversion of
-every repeated statement's placeholders kept (and a query log that lists statements held for a
-batch, :mod:`config.db.batch`).
+"""Django's PostgreSQL backend, with a health check that costs no round trip, the placeholders
+of long statements converted once (and a query log that lists statements held for a batch,
+:mod:`config.db.batch`).
 
 Django checks a persistent connection at the start of each request (``CONN_HEALTH_CHECKS``) with
 ``SELECT 1``: a query of its own on every request. This backend first asks the socket instead: a
@@ -18,13 +18,23 @@ import select
 from functools import lru_cache
 
 from django.db.backends.postgresql import base, operations
-from psycopg._queries import PostgresQuery, _query2pg_nocache
 
 from config.db.batch import just_held
 
-#: the longest statement whose placeholders' conversion is kept (bytes), and how many are kept
+try:  # (psycopg's own conversion, pinned at 3.3.9; tests/performance/test_db_backend.py uses it)
+    from psycopg._queries import (
+        MAX_CACHED_STATEMENT_LENGTH,
+        MAX_CACHED_STATEMENT_PARAMS,
+        PostgresQuery,
+        _query2pg_nocache,
+    )
+except ImportError:  # another psycopg: its stock cursor, which converts long statements every time
+    PostgresQuery = None
+
+#: the longest statement (characters) whose placeholders' conversion is kept here, and how many:
+#: at most about 256 x 3 x 32 kB in the worst case of every one long and different
 MAX_KEPT_LENGTH = 32_768
-KEPT_CONVERSIONS = 512
+KEPT_CONVERSIONS = 256
 
 
 @lru_cache(maxsize=KEPT_CONVERSIONS)
@@ -32,24 +42,34 @@ def _converted(query: bytes, encoding: str):
     return _query2pg_nocache(query, encoding)
 
 
-class _Query(PostgresQuery):
-    """A statement bound on the server, its ``%s`` placeholders turned into ``$1``, ``$2``... by
-    psycopg, which keeps that work only for statements under 4 kB with at most 50 parameters: the
-    compiled reads (:mod:`config.api.shapes`) and a create's batch of writes are longer and come
-    back on every request, and converting them again cost about a millisecond a create."""
+if PostgresQuery is not None:
 
-    def convert(self, query, vars) -> None:
-        if vars is None or not isinstance(query, str | bytes) or len(query) > MAX_KEPT_LENGTH:
-            return super().convert(query, vars)
-        encoding = self._tx.encoding
-        self.query, self._want_formats, self._order, self._parts = _converted(
-            query.encode(encoding) if isinstance(query, str) else query, encoding
-        )
-        self.dump(vars)
+    class _Query(PostgresQuery):
+        """A statement bound on the server, its ``%s`` placeholders turned into ``$1``, ``$2``...
+        psycopg keeps that work only for statements under 4 kB with at most 50 parameters (and does
+        so itself for those); the compiled reads (:mod:`config.api.shapes`) and a create's batch of
+        writes are longer and come back on every request, and converting them again cost about a
+        millisecond a create. Those are kept here, up to :data:`MAX_KEPT_LENGTH` characters."""
 
+        def convert(self, query, vars) -> None:
+            if (
+                vars is None
+                or not isinstance(query, str | bytes)
+                or len(query) > MAX_KEPT_LENGTH
+                or (len(query) <= MAX_CACHED_STATEMENT_LENGTH and len(vars) <= MAX_CACHED_STATEMENT_PARAMS)
+            ):
+                return super().convert(query, vars)
+            encoding = self._tx.encoding
+            self.query, self._want_formats, self._order, self._parts = _converted(
+                query.encode(encoding) if isinstance(query, str) else query, encoding
+            )
+            self.dump(vars)
 
-class ServerBindingCursor(base.ServerBindingCursor):
-    _query_cls = _Query
+    class ServerBindingCursor(base.ServerBindingCursor):
+        _query_cls = _Query
+
+else:
+    ServerBindingCursor = base.ServerBindingCursor
 
 
 class DatabaseOperations(operations.DatabaseOperations):
@@ -65,13 +85,20 @@ class DatabaseOperations(operations.DatabaseOperations):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     ops_class = DatabaseOperations
-    #: a new object for each transaction begun (``atomic``): what :mod:`config.db.locks` marks
+    #: a new object for each transaction begun (``atomic``), and how many rollbacks to a
+    #: savepoint it has seen (``atomic`` or ``transaction.savepoint_rollback``): what
+    #: :mod:`config.db.locks` notes with a lock, to know it is still held
     transaction_token: object | None = None
+    savepoint_rollbacks = 0
 
     def set_autocommit(self, autocommit: bool, *args, **kwargs) -> None:
         if not autocommit:
             self.transaction_token = object()
         super().set_autocommit(autocommit, *args, **kwargs)
+
+    def _savepoint_rollback(self, sid) -> None:
+        self.savepoint_rollbacks += 1
+        super()._savepoint_rollback(sid)
 
     def get_connection_params(self) -> dict:
         params = super().get_connection_params()

@@ -62,12 +62,13 @@ class SQLInsertCompiler(DjangoInsertCompiler):
     def _made_by_django(self, key: tuple | None):
         statements = super().as_sql()
         if key is not None and key not in _kept:
-            (sql, _params), *more = statements
-            one_row = key[2]
+            (sql, params), *more = statements
+            one_row, fields = key[2], self.query.fields
             keepable = (
                 not more
-                and not any(hasattr(field, "get_placeholder") for field in self.query.fields)
-                and (one_row or "UNNEST(" in sql)
+                and not any(hasattr(field, "get_placeholder") for field in fields)
+                and len(params) == len(fields)  # (one placeholder a field: no value became SQL of its own)
+                and (one_row or ("UNNEST(" in sql and all(isinstance(param, list) for param in params)))
             )
             if len(_kept) >= MAX_KEPT:
                 _kept.clear()

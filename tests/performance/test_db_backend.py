@@ -103,6 +103,11 @@ def test_a_long_statement_is_converted_once_and_answers_as_it_did():
     # then its placeholders were converted once and reused
     info = base._converted.cache_info()
     assert (info.misses, info.hits) == (1, 2)
+    # and a short one is left to psycopg, which keeps those itself
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::int + %s::int", [1, 2])
+        assert cursor.fetchone()[0] == 3
+    assert base._converted.cache_info().currsize == 1
 
 
 def test_the_history_manager_class_is_made_once_and_still_reads_one_objects_rows(workspace):

@@ -36,8 +36,23 @@ def test_a_lock_is_held_until_the_savepoint_it_was_taken_under_ends(workspace):
             assert held(inner)
             raise RuntimeError  # its savepoint rolled back: the lock taken there went with it
         assert not held(inner)
+        assert not held(member)  # (after any rollback nothing is trusted: placement locks again)
+        member = _read_locked(pk)
         assert held(member)
     assert not held(member)  # its savepoint released: not trusted any more (placement locks again)
+
+
+@pytest.mark.django_db
+def test_a_rollback_to_a_savepoint_made_by_hand_ends_what_was_noted_after_it(workspace):
+    pk = factories.MembershipFactory(workspace=workspace).pk
+    with transaction.atomic():
+        before = _read_locked(pk)
+        savepoint = transaction.savepoint()  # (not an atomic block: not among savepoint_ids)
+        after = _read_locked(pk)
+        assert held(after)
+        transaction.savepoint_rollback(savepoint)  # the lock taken after it may be gone
+        assert not held(after)
+        assert not held(before)  # (any rollback: nothing noted before it is trusted either)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -19,6 +19,10 @@ def test_each_serializer_binds_fields_of_its_own_and_the_declared_ones_stay_unbo
     assert first.fields["clientId"].source == "client"
     declared = SessionWriteSerializer._declared_fields
     assert declared["name"].parent is None and declared["client_id"].field_name is None
+    # its validators and messages are lists and dicts of its own
+    assert first.fields["name"].validators is not second.fields["name"].validators
+    assert first.fields["name"].validators is not declared["name"].validators
+    assert first.fields["name"].error_messages is not declared["name"].error_messages
     # and one serializer's errors are its own
     assert not first.is_valid() and "name" in first.errors
     second.is_valid()
