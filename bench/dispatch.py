@@ -67,8 +67,9 @@ from billing.money import currency_decimals
 
 DATABASE = "practice_bench_dispatch"
 CONCURRENCY = 8  # clients issuing at once
-#: what the worker sends as its user agent (notifications.webhooks.USER_AGENT: this module runs
-#: without Django, so it is not imported; tests/performance/test_bench_dispatch.py holds them equal)
+#: what the worker sends as its user agent (notifications.webhooks.USER_AGENT, which loads models:
+#: this module runs before Django's settings are set up, so it is not imported;
+#: tests/performance/test_bench_dispatch.py holds them equal)
 USER_AGENT = "PracticeManagement-Webhooks/1.0"
 WORKER_CONCURRENCY = 4  # the worker's threads (WORKER_CONCURRENCY's default), and the floor's
 

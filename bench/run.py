@@ -52,7 +52,7 @@ import orjson
 import psycopg
 
 from bench import floor
-from bench.records import seed_records
+from bench.records import copy_rows, seed_records
 from workspaces.ids import new_object_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -629,12 +629,12 @@ def prepare_availability(conn: psycopg.Connection, workspace: str) -> tuple[str,
         hours = [
             (m, day, start, end) for m in staff for day in (7, 1, 2, 3, 4) for start, end in ((540, 780), (840, 1020))
         ]
-        with conn.cursor().copy(
-            "COPY availability_workinghours (id, created_at, updated_at, workspace_id, membership_id, weekday,"
-            " start_minute, end_minute) FROM STDIN"
-        ) as copy:
-            for member, day, start, end in hours:
-                copy.write_row((new_object_id(), now, now, workspace, member, day, start, end))
+        copy_rows(
+            conn,
+            "availability_workinghours",
+            "id, created_at, updated_at, workspace_id, membership_id, weekday, start_minute, end_minute",
+            ((new_object_id(), now, now, workspace, member, day, start, end) for member, day, start, end in hours),
+        )
         today = now.astimezone(zone).date()
         first = today + dt.timedelta(days=1)
         sessions, consultations, time_off = [], [], []

@@ -117,9 +117,8 @@ def booking_ensure_staff_free(booking: Booking, *, exclude_self: bool) -> None:
         "self": booking.pk,
     }
     staff = booking._state.fields_cache.get("staff")  # (the member given, when it was: never read here)
-    locked = staff is not None and staff.pk == booking.staff_id and held(staff)
-    if not locked and not fetch_rows(("placement:lock",), _lock_query, values):
-        raise Membership.DoesNotExist("The staff member's membership is gone.")
+    if not (staff is not None and staff.pk == booking.staff_id and held(staff)):
+        fetch_rows(("placement:lock",), _lock_query, values)  # (a member gone: the check finds no row)
     kind = type(booking)
     facts = fetch_rows(("placement:check", kind, exclude_self), lambda: _check_query(kind, exclude_self), values)
     if not facts:

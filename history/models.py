@@ -21,6 +21,7 @@ import simple_history
 from django.conf import settings
 from django.db import models
 from django.dispatch import receiver
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoryDescriptor
 from simple_history.models import HistoricalRecords
@@ -69,9 +70,9 @@ class TenantHistoricalRecords(HistoricalRecords):
 
     def finalize(self, sender, **kwargs):
         super().finalize(sender, **kwargs)
-        descriptor = sender.__dict__.get(self.manager_name)
-        if type(descriptor) is HistoryDescriptor:
-            descriptor.__class__ = _HistoryDescriptor
+        made = sender.__dict__.get(self.manager_name)
+        if type(made) is HistoryDescriptor:
+            setattr(sender, self.manager_name, _HistoryDescriptor(made.model, made.manager_class, made.queryset_class))
 
     def __init__(self, *, index_prefix: str, extra_indexes: tuple[tuple[str, ...], ...] = (), **kwargs):
         kwargs.setdefault("history_id_field", ObjectIdField(primary_key=True))
@@ -120,11 +121,12 @@ class _HistoryDescriptor(HistoryDescriptor):
     """``Model.history``, with its manager class made once: simple-history makes a new one (through
     ``inspect.getmembers``) on every access, which every recorded write makes."""
 
+    @cached_property
+    def _manager_class(self):
+        return self.manager_class.from_queryset(self.queryset_class)
+
     def __get__(self, instance, owner):
-        manager_class = self.__dict__.get("_manager_class")
-        if manager_class is None:
-            manager_class = self._manager_class = self.manager_class.from_queryset(self.queryset_class)
-        return manager_class(self.model, instance)
+        return self._manager_class(self.model, instance)
 
 
 def _register(model, *, verbose_name, verbose_name_plural, records_class=TenantHistoricalRecords, **options) -> None:

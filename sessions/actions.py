@@ -79,9 +79,13 @@ def _link(session: Session, services: list[Service]) -> None:
         )
 
 
+_LINK_COLUMNS = ", ".join(
+    f'"{SessionService._meta.get_field(name).column}"'
+    for name in ("id", "created_at", "updated_at", "workspace", "session", "service", "position")
+)
 _LINK_SQL = (
-    f'INSERT INTO "{SessionService._meta.db_table}" (id, created_at, updated_at, workspace_id, session_id,'
-    " service_id, position) SELECT link.id, %s, %s, %s, %s, link.service, link.n - 1"
+    f'INSERT INTO "{SessionService._meta.db_table}" ({_LINK_COLUMNS})'
+    " SELECT link.id, %s, %s, %s, %s, link.service, link.n - 1"
     " FROM unnest(%s::varchar[], %s::varchar[]) WITH ORDINALITY AS link(id, service, n)"
 )
 

@@ -57,7 +57,7 @@ class SQLInsertCompiler(DjangoInsertCompiler):
             for attname in attnames:
                 if hasattr(getattr(obj, attname, None), "resolve_expression"):
                     return None
-        return (query.model, tuple(query.fields), len(query.objs) == 1, query.raw)
+        return (query.model, tuple(query.fields), len(query.objs) == 1)
 
     def _made_by_django(self, key: tuple | None):
         statements = super().as_sql()

@@ -31,7 +31,6 @@ def listed_sessions(workspace) -> list:
         for i in range(12)
     ]
     SessionFactory(workspace=workspace, date=dt.date(2024, 1, 16))  # no services
-    made[1].workspace = workspace
     invoice_issue(invoice=invoice_draft_for_session(session=made[1]))
     named = factories.MembershipFactory(workspace=workspace)
     for session, author in ((made[1], staff), (made[1], named), (made[3], named)):
