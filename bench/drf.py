@@ -18,10 +18,10 @@ the project's models and database (``gunicorn bench.drf:application``, settings
   (``select_for_update``), an overlap with a booking of either kind that holds them (one
   ``UNION ALL`` ``exists()``) is a 409 ``staff_conflict``, the session is saved (``save()``:
   simple-history's signal writes its historical row with the services, and the project's
-  notification hook the confirmation email, the reminders and their jobs, as for the API) and
-  its services ``bulk_create``-d. Statements PostgreSQL receives: 2 for a list (the membership,
-  the rows), 13 for a create (the membership, BEGIN, client, services, staff lock, overlap, the
-  session, its historical row, email, reminder, jobs, service links, COMMIT); the API's: 2 and 7.
+  notification hook the job that makes the confirmation email and the reminders, as for the API)
+  and its services ``bulk_create``-d. Statements PostgreSQL receives: 2 for a list (the
+  membership, the rows), 11 for a create (the membership, BEGIN, client, services, staff lock,
+  overlap, the session, its historical row, the job, service links, COMMIT); the API's: 2 and 6.
 
 What it does not do that the API does: no check that the token predates a password change (the
 API reads the user with the membership), no two-factor requirement, no idempotency key, no

@@ -4,7 +4,7 @@ Every recorded write, through any door (API, admin forms and bulk actions, comma
 ends in simple-history's ``post_create_historical_record`` signal, inside the write's
 transaction. From the historical row (its model, create/change/delete, its values) and the row
 before it (for what changed), this queues the webhook events (:mod:`notifications.webhooks`) and,
-for bookings, the client's emails and reminders (:mod:`notifications.emails`), each with its job
+for bookings, the job that makes the client's emails and reminders (:mod:`notifications.emails`),
 in the same transaction: nothing for a write that rolls back, nothing lost for one that commits.
 
 ``pre_delete`` only reads a deleted object's data while it is still there, for its event.

@@ -1,13 +1,17 @@
 """The jobs (Procrastinate tasks, found by its Django app under this module name).
 
 Queues: ``emails`` (emails and reminders), ``webhooks`` (deliveries), ``maintenance`` (periodic).
-Every task takes ids only and reads its rows under a lock, so a job run twice (a retry, a stalled
-job run again) does nothing the second time that the first finished.
+Every task takes ids (and what a write decided: ``make_emails``) and reads its rows under a lock,
+so a job run twice (a retry, a stalled job run again) does nothing the second time that the first
+finished. The ``make_emails`` jobs of one booking hold its Procrastinate lock: they run one at a
+time, in the order of the writes.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import DatabaseError
+from procrastinate import retry
 from procrastinate.contrib.django import app
 
 from notifications import emails, sending, webhooks
@@ -15,12 +19,20 @@ from notifications.queue import Backoff, django_job
 
 EMAIL_RETRY = Backoff("EMAIL", retry_on=sending.EmailNotSentError)
 WEBHOOK_RETRY = Backoff("WEBHOOK", retry_on=webhooks.DeliveryError)
+#: a write's emails are made again after a database error (the job makes them once: emails.make_for_write)
+MAKE_RETRY = retry.RetryStrategy(max_attempts=10, wait=5, retry_exceptions={DatabaseError})
 
 
 @app.task(name="notifications.send_email", queue="emails", retry=EMAIL_RETRY, pass_context=True)
 @django_job
 def send_email(context, email_id: str) -> None:
     sending.send(email_id, failures_before=context.job.attempts, backoff=EMAIL_RETRY)
+
+
+@app.task(name="notifications.make_emails", queue="emails", retry=MAKE_RETRY)
+@django_job
+def make_emails(**write) -> None:
+    emails.make_for_write(**write)
 
 
 @app.task(name="notifications.send_reminder", queue="emails")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from django.db import connection
 from icalendar import Calendar
 
+from notifications import emails
 from tests import factories
 from tests.conftest import bearer
 from workspaces.models import Client, Membership, Workspace
@@ -52,6 +54,20 @@ def empty_job_queue() -> None:
             "TRUNCATE procrastinate_jobs, procrastinate_events, procrastinate_periodic_defers, "
             "procrastinate_workers CASCADE"
         )
+
+
+def run_write_jobs() -> list[dict]:
+    """Run the queued jobs of bookings' writes (``notifications.make_emails``) in the order queued,
+    here in the test's transaction, as a worker runs them, and mark them done; their arguments."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE procrastinate_jobs SET status = 'succeeded' WHERE id IN (SELECT id FROM procrastinate_jobs"
+            " WHERE task_name = 'notifications.make_emails' AND status = 'todo') RETURNING id, args"
+        )
+        done = [json.loads(args) for _id, args in sorted(cursor.fetchall())]  # (Django reads jsonb as text)
+    for args in done:
+        emails.make_for_write(**args)
+    return done
 
 
 def event_of(ics: bytes):

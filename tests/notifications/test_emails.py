@@ -1,21 +1,24 @@
-"""Which emails and reminders a write queues (no worker needed: the rows and jobs themselves),
-and the clients' language."""
+"""Which emails and reminders a write calls for: the one job it queues, and the rows and jobs that
+job makes (run here as the worker runs it: tests/notifications/helpers.run_write_jobs); the
+clients' language."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
 
 from backoffice.feeds import booking_uid
-from notifications import ics, sending
+from notifications import emails, ics, sending
 from notifications.models import Email, EmailKind, EmailState, Reminder, ReminderState
 from notifications.tasks import EMAIL_RETRY
 from nutrition import actions as nutrition_actions
 from sessions import actions as session_actions
 from tests import factories
-from tests.notifications.helpers import event_of, make_world
+from tests.notifications.helpers import event_of, make_world, run_write_jobs
 from tests.notifications.servers import free_port
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +41,9 @@ def test_booking_queues_a_confirmation_and_a_reminder_per_hour_still_ahead():
     world.workspace.reminder_hours = [24, 2, 24 * 7]  # a week before is already past
     world.workspace.save()
     session = book(world)
+    assert not Email.objects.exists()  # made by the write's job, in the worker
+    (job,) = run_write_jobs()
+    assert (job["email_kind"], job["schedule"], job["drop"]) == (EmailKind.CONFIRMATION, True, False)
     assert list(Email.objects.values_list("kind", "sequence", "to")) == [
         (EmailKind.CONFIRMATION, 0, "layla@example.com")
     ]
@@ -49,15 +55,19 @@ def test_past_bookings_and_clients_without_email_get_nothing():
     book(world, day=dt.date.today() - dt.timedelta(days=3))
     silent = factories.ClientFactory(workspace=world.workspace, email="")
     book(world, client=silent, start=dt.time(15, 0))
+    assert run_write_jobs() == []  # no job queued for either
     assert not Email.objects.exists() and not Reminder.objects.exists()
 
 
 def test_a_rename_sends_nothing_a_move_sends_a_change_and_moves_the_reminders():
     world = make_world()
     session = book(world)
+    run_write_jobs()
     session_actions.session_update(session=session, name="Renamed")
+    assert run_write_jobs() == []
     assert Email.objects.count() == 1
     session_actions.session_update(session=session, start_time=dt.time(12, 0))
+    run_write_jobs()
     assert list(Email.objects.order_by("sequence").values_list("kind", "sequence")) == [
         (EmailKind.CONFIRMATION, 0),
         (EmailKind.CHANGE, 1),
@@ -72,6 +82,7 @@ def test_deleting_an_upcoming_booking_sends_a_cancellation_and_drops_its_reminde
     world = make_world()
     session = book(world)
     session_actions.session_delete(session=session)
+    run_write_jobs()  # both, in the order of the writes
     assert list(Email.objects.order_by("sequence").values_list("kind", "sequence")) == [
         (EmailKind.CONFIRMATION, 0),
         (EmailKind.CANCELLATION, 1),
@@ -89,6 +100,7 @@ def test_a_no_show_drops_the_reminders_and_sends_nothing():
         start_time=dt.time(9, 0),
     )
     nutrition_actions.nutrition_session_update(session=consultation, status="no_show")
+    run_write_jobs()
     assert list(Email.objects.values_list("kind", flat=True)) == [EmailKind.CONFIRMATION]
     assert set(Reminder.objects.values_list("state", flat=True)) == {ReminderState.DROPPED}
 
@@ -109,6 +121,7 @@ def test_a_clients_language_defaults_to_the_workspaces_and_may_be_chosen(owner, 
 def test_sending_records_sent_and_never_sends_a_sent_email_again(mailoutbox):
     world = make_world()
     book(world)
+    run_write_jobs()
     email = Email.objects.get()
     sending.send(email.pk, failures_before=0, backoff=EMAIL_RETRY)
     sending.send(email.pk, failures_before=0, backoff=EMAIL_RETRY)  # a job run twice
@@ -123,6 +136,7 @@ def test_an_smtp_server_that_does_not_answer_is_retried_then_recorded_failed(set
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 5
     world = make_world()
     book(world)
+    run_write_jobs()
     email = Email.objects.get()
     with pytest.raises(sending.EmailNotSentError):  # retried on the backoff schedule
         sending.send(email.pk, failures_before=0, backoff=EMAIL_RETRY)
@@ -157,3 +171,54 @@ def test_the_invitation_carries_names_and_places_without_control_characters():
     assert str(event["location"]) == "Room\n 2"
     assert str(event["description"]) == "Line one\nLine two"
     assert str(event["uid"]) == "session-6b14a6b4c4476440932e6eae@calendar.practice-management.invalid"
+
+
+def _pending_jobs(task: str) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT args, lock, scheduled_at FROM procrastinate_jobs WHERE task_name = %s AND status = 'todo'"
+            " ORDER BY id",
+            [task],
+        )
+        return [(json.loads(args), lock, at) for args, lock, at in cursor.fetchall()]  # (jsonb read as text)
+
+
+def test_a_writes_job_run_twice_makes_its_email_once():
+    world = make_world()
+    session = book(world)
+    (write,) = _pending_jobs("notifications.make_emails")
+    assert write[1] == f"booking:session:{session.pk}"  # (the booking's writes take turns)
+    (args,) = run_write_jobs()
+    emails.make_for_write(**args)  # a retry, or a stalled job run again
+    assert Email.objects.count() == 1 and Reminder.objects.count() == 1
+    assert len(_pending_jobs("notifications.send_email")) == 1
+
+
+def test_a_reminder_falling_due_waits_for_a_write_still_to_be_carried_out():
+    # given a booked session whose reminder falls due now
+    world = make_world()
+    session = book(world)
+    run_write_jobs()
+    reminder = Reminder.objects.get()
+    Reminder.objects.filter(pk=reminder.pk).update(due_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5))
+    # and a move whose job has not run yet
+    session_actions.session_update(session=session, start_time=dt.time(12, 0))
+
+    # when the reminder's job runs, it waits (a job of its own, 2 s later) instead of sending
+    emails.fall_due(reminder.pk)
+    reminder.refresh_from_db()
+    assert reminder.state == ReminderState.PENDING and reminder.email is None
+    later = [
+        at for args, _lock, at in _pending_jobs("notifications.send_reminder") if args["reminder_id"] == reminder.pk
+    ]
+    assert later and max(later) > dt.datetime.now(dt.UTC)
+
+    # then the move's job drops it and makes the new one; run again, the old one sends nothing
+    run_write_jobs()
+    emails.fall_due(reminder.pk)
+    reminder.refresh_from_db()
+    assert reminder.state == ReminderState.DROPPED
+    assert list(Email.objects.order_by("sequence").values_list("kind", flat=True)) == [
+        EmailKind.CONFIRMATION,
+        EmailKind.CHANGE,
+    ]

@@ -284,7 +284,7 @@ def test_a_write_that_rolled_back_sends_nothing(smtp, start_worker):
 
 
 def test_a_worker_killed_mid_batch_loses_no_email_and_repeats_none_recorded_as_sent(smtp, start_worker):
-    # given 30 confirmations queued and an SMTP server taking 0.15 s a message
+    # given 30 bookings (the jobs of their confirmations queued) and an SMTP server taking 0.15 s a message
     world = make_world()
     count = 30
     for n in range(count):
@@ -298,13 +298,14 @@ def test_a_worker_killed_mid_batch_loses_no_email_and_repeats_none_recorded_as_s
             start_time=dt.time(8, 0),
         )
     smtp.delay = 0.15
-    ids = set(Email.objects.values_list("pk", flat=True))
-    assert len(ids) == count
 
-    # when the worker is killed (SIGKILL) in the middle of sending them
+    # when the worker is killed (SIGKILL) in the middle of sending them (the writes' jobs, queued
+    # first, have made the 30 emails by then)
     worker = start_worker()
     wait_until(lambda: len(smtp.received()) >= 8, 60)
     worker.kill()
+    ids = set(Email.objects.values_list("pk", flat=True))
+    assert len(ids) == count
     recorded_sent = set(Email.objects.filter(state=EmailState.SENT).values_list("pk", flat=True))
     received_at_kill = len(smtp.received())
     assert 0 < len(recorded_sent) < count

@@ -14,9 +14,11 @@ from django.test import override_settings
 from procrastinate.contrib.django.models import ProcrastinateJob
 
 from history.models import HistoricalSession
+from notifications.emails import booking_lock
 from notifications.models import Email, Reminder
 from sessions.models import Session, SessionService
 from tests import factories
+from tests.notifications.helpers import run_write_jobs
 from tests.nutrition.factories import NutritionSessionFactory
 from tests.performance.listing import LISTED, listed_sessions
 from tests.sessions.conftest import sessions_url
@@ -59,7 +61,12 @@ def test_the_drf_list_is_for_members_only(workspace, owner, other_workspace, mem
 
 
 def _written(session_id: str) -> dict:
-    """What a create wrote besides the session: its services, history, emails, reminders, jobs."""
+    """What a create wrote besides the session: its services, history, the job of its emails (and
+    what that job makes: emails, reminders, their jobs)."""
+    write_jobs = list(
+        ProcrastinateJob.objects.filter(lock=booking_lock("session", session_id)).values_list("task_name", flat=True)
+    )
+    run_write_jobs()
     emails = list(Email.objects.filter(booking_id=session_id).values_list("pk", flat=True))
     reminders = list(Reminder.objects.filter(booking_id=session_id).values_list("pk", flat=True))
     jobs = ProcrastinateJob.objects.filter(args__email_id__in=emails) | ProcrastinateJob.objects.filter(
@@ -74,6 +81,7 @@ def _written(session_id: str) -> dict:
         "emails": list(Email.objects.filter(booking_id=session_id).values_list("kind", "to", "state")),
         "reminders": list(Reminder.objects.filter(booking_id=session_id).values_list("hours", "state")),
         "jobs": sorted(jobs.values_list("task_name", flat=True)),
+        "write_jobs": write_jobs,
     }
 
 
@@ -104,6 +112,7 @@ def test_the_drf_create_answers_and_writes_as_the_api(workspace, owner):
     written = _written(ours["id"])
     assert written == _written(theirs["id"])
     assert written["emails"] and written["reminders"] and len(written["jobs"]) == 2
+    assert written["write_jobs"] == ["notifications.make_emails"]
     assert Session.objects.get(pk=ours["id"]).ends_at == dt.datetime(2035, 1, 3, 11, 15, tzinfo=dt.UTC)
 
 

@@ -16,10 +16,12 @@ import pytest
 from django.db import connection
 
 from config.db.wire import server_statements
+from history.models import HistoricalSession
 from notifications.models import Email, Reminder, WebhookDelivery, WebhookEndpoint
 from nutrition.models import FollowUp, NutritionSession
 from sessions.models import SessionService
 from tests import factories
+from tests.notifications.helpers import run_write_jobs
 from tests.records.factories import ConsultationAttachmentFactory, NoteFactory, SessionAttachmentFactory
 from tests.sessions.factories import SessionFactory
 from workspaces.timezones import local_span
@@ -160,8 +162,9 @@ def test_detail_query_count_does_not_grow_with_rows(endpoint, rows, workspace, o
 #   4. after the lock: what the working-hours check needs and whether any booking of either kind
 #      overlaps (one UNION ALL inside, each through its staff index)
 #   5. the writes, in one statement (config.db.batch): the session, its history row, its service
-#      links, and (a session ahead, a client with an email) the confirmation, the reminder and
-#      their jobs; with an Idempotency-Key, the kept answer
+#      links, and (a session ahead, a client with an email) the one job that makes the
+#      confirmation and the reminder in the worker (notifications.emails); with an
+#      Idempotency-Key, the kept answer
 #   6. COMMIT
 # With an Idempotency-Key, the key's claim comes first (one INSERT ... ON CONFLICT). Nobody in
 # the workspace listens to session.created (Workspace.listened_events): no endpoints query.
@@ -228,16 +231,23 @@ def test_a_create_that_notifies_with_a_key_is_seven_statements(workspace, owner)
     for part in (
         'INSERT INTO "appointments_session"',
         'INSERT INTO "history_historicalsession"',
-        'INSERT INTO "notifications_email"',
-        'INSERT INTO "notifications_reminder"',
         "procrastinate_defer_jobs_v1",
         'INSERT INTO "appointments_sessionservice"',
         "UPDATE workspaces_idempotencyrecord",
     ):
         assert part in writes, part
-    # and every row of the statement is there: the jobs queued, the answer kept (and replayed)
-    assert _jobs()[len(jobs_before) :] == ["notifications.send_email", "notifications.send_reminder"]
+    assert 'INSERT INTO "notifications_email"' not in writes  # (made by the job, in the worker)
+    # and every row of the statement is there: the job queued, the answer kept (and replayed)
+    assert _jobs()[len(jobs_before) :] == ["notifications.make_emails"]
     session_id = response.json()["session"]["id"]
+    assert not Email.objects.filter(booking_id=session_id).exists()
+    (job,) = run_write_jobs()
+    assert job["history_id"] == HistoricalSession.objects.get(id=session_id).history_id
+    assert _jobs()[len(jobs_before) :] == [
+        "notifications.make_emails",
+        "notifications.send_email",
+        "notifications.send_reminder",
+    ]
     assert Email.objects.filter(booking_id=session_id).count() == 1
     assert Reminder.objects.filter(booking_id=session_id).count() == 1
     assert SessionService.objects.filter(session_id=session_id).count() == 2
