@@ -89,22 +89,33 @@ class ShallowFieldsMixin:
     """A serializer's fields, each copied from its class's declared one. DRF makes every field again
     from its arguments (a deep copy: about 20 microseconds a field, on every request); a field
     holding no other field stays unbound until the serializer binds its copy, so a shallow copy
-    (with its own validators and messages) is the same field for a fraction of that. Fields
-    holding others are still copied deep."""
+    (with its own validators and messages) is the same field for a fraction of that. A list of
+    such a serializer (``many=True``) is copied the same way, with a copy of its item serializer
+    whose parent it is; other fields holding others are still copied deep."""
 
     def get_fields(self):
-        return {
-            name: copy.deepcopy(field) if isinstance(field, _NESTING) else _copied(field)
-            for name, field in self._declared_fields.items()
-        }
+        return {name: _field_copy(field) for name, field in self._declared_fields.items()}
+
+
+def _field_copy(field: serializers.Field) -> serializers.Field:
+    if isinstance(field, serializers.ListSerializer) and isinstance(field.child, ShallowFieldsMixin):
+        copied = _copied(field)
+        copied.child = _copied(field.child)  # (named and sourced as DRF bound the original: "")
+        copied.child.parent = copied
+        return copied
+    if isinstance(field, _NESTING):
+        return copy.deepcopy(field)
+    return _copied(field)
 
 
 def _copied(field: serializers.Field) -> serializers.Field:
-    """``field``, copied shallow, with lists and dicts of its own that a caller might change."""
+    """``field``, copied shallow, with lists and dicts of its own that a caller might change (and,
+    for a serializer, the fields it makes when asked, not its original's)."""
     copied = copy.copy(field)
     if "_validators" in copied.__dict__:
         copied._validators = list(copied._validators)
     copied.error_messages = dict(copied.error_messages)
+    copied.__dict__.pop("fields", None)
     return copied
 
 
