@@ -10,6 +10,11 @@ due to administrator command", then the end of the stream) or, rarely, a notice;
 server asked with Django's own ``SELECT 1``, and a dead connection is replaced before the request
 uses it. So the app recovers from a database restart by itself (scripts/reliability restarts one
 twice under load) without paying a query a request for it.
+
+A transaction's ``BEGIN`` is sent when it is opened (``atomic``), and its answer read when the
+transaction's first statement is sent (:func:`begin_ahead`): psycopg sends it with that statement
+and waits for it, a round trip of its own; sent ahead, it travels while the request's Python
+(a create's validation) runs. The server gets the same statements in the same order.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from __future__ import annotations
 import select
 from functools import lru_cache
 
+import psycopg
 from django.db.backends.postgresql import base, operations
+from psycopg import generators, pq
 
 from config.db.batch import just_held
 
@@ -65,11 +72,60 @@ if PostgresQuery is not None:
             )
             self.dump(vars)
 
-    class ServerBindingCursor(base.ServerBindingCursor):
+
+class ServerBindingCursor(base.ServerBindingCursor):
+    if PostgresQuery is not None:
         _query_cls = _Query
 
-else:
-    ServerBindingCursor = base.ServerBindingCursor
+    def _start_query(self, query=None):
+        yield from _begun(self._conn)
+        yield from super()._start_query(query)
+
+
+# --------------------------------------------------------------------------------------------
+# BEGIN sent ahead
+# --------------------------------------------------------------------------------------------
+
+#: a psycopg connection's attribute: its BEGIN is sent, its answer not read yet
+_SENT = "_begin_sent_ahead"
+
+
+def begin_ahead(conn: psycopg.Connection) -> None:
+    """Send ``conn``'s ``BEGIN`` now, without waiting for its answer (read by :func:`_begun`
+    before anything else is sent). Only the plain ``BEGIN`` psycopg would send (no isolation level
+    or access mode of its own); on any failure nothing is pending and psycopg sends it as usual."""
+    if (
+        conn.autocommit
+        or conn.pgconn.transaction_status != pq.TransactionStatus.IDLE
+        or conn.isolation_level is not None
+        or conn.read_only is not None
+        or conn.deferrable is not None
+    ):
+        return
+    with conn.lock:
+        try:
+            conn.pgconn.send_query(b"BEGIN")
+            conn.wait(generators.send(conn.pgconn))
+        except psycopg.Error:  # (a broken connection: its next statement says so)
+            return
+        setattr(conn, _SENT, True)
+
+
+def _begun(conn: psycopg.Connection):
+    """(A generator, as psycopg's own) Read the answer of a ``BEGIN`` sent ahead, if one is pending."""
+    if not getattr(conn, _SENT, False):
+        return
+    setattr(conn, _SENT, False)
+    results = yield from generators.fetch_many(conn.pgconn)
+    for result in results:
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            raise psycopg.errors.error_from_result(result, encoding=conn.pgconn._encoding)
+
+
+def read_begun(conn: psycopg.Connection | None) -> None:
+    if conn is not None and getattr(conn, _SENT, False):
+        with conn.lock:
+            conn.wait(_begun(conn))
 
 
 class DatabaseOperations(operations.DatabaseOperations):
@@ -94,7 +150,27 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def set_autocommit(self, autocommit: bool, *args, **kwargs) -> None:
         if not autocommit:
             self.transaction_token = object()
+        elif self.connection is not None and getattr(self.connection, _SENT, False):
+            self._rollback()  # (a transaction opened and left without a statement: its BEGIN undone)
         super().set_autocommit(autocommit, *args, **kwargs)
+        if not autocommit and self.connection is not None and self.connection.cursor_factory is ServerBindingCursor:
+            begin_ahead(self.connection)  # (only its cursors read the answer)
+
+    def _commit(self) -> None:
+        with self.wrap_database_errors:
+            read_begun(self.connection)
+        super()._commit()
+
+    def _rollback(self) -> None:
+        with self.wrap_database_errors:
+            read_begun(self.connection)
+        super()._rollback()
+
+    def create_cursor(self, name=None):
+        if name:  # (a server-side cursor is not of the class that reads a BEGIN sent ahead)
+            with self.wrap_database_errors:
+                read_begun(self.connection)
+        return super().create_cursor(name)
 
     def _savepoint_rollback(self, sid) -> None:
         self.savepoint_rollbacks += 1

@@ -1,17 +1,20 @@
 """config.db's backend: INSERT texts kept per shape, placeholder conversions kept for long
-statements, and simple-history's manager class made once; each the same rows as Django's own."""
+statements, simple-history's manager class made once, each the same rows as Django's own; and a
+transaction's BEGIN sent ahead, the same statements in the same order."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.db.models import Value
 from django.db.models.functions import Upper
 from django.test.utils import CaptureQueriesContext
+from psycopg import pq
 
 from config.db import base, compiler
+from config.db.wire import server_statements
 from services.models import Service
 from sessions.models import Session, SessionService
 from tests import factories
@@ -115,3 +118,51 @@ def test_the_history_manager_class_is_made_once_and_still_reads_one_objects_rows
     assert type(Session.history) is type(first.history) is type(second.history)
     assert list(first.history.values_list("id", flat=True)) == [first.pk]
     assert Session.history.filter(workspace=workspace).count() == 2
+
+
+# --------------------------------------------------------------------------------------------
+# BEGIN sent ahead (config.db.base.begin_ahead)
+# --------------------------------------------------------------------------------------------
+
+
+def _pending_begin() -> bool:
+    return getattr(connection.connection, base._SENT, False)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactions_begin_is_sent_when_it_opens_and_read_with_its_first_statement():
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    with server_statements(connection) as sent, transaction.atomic():
+        # sent, its answer not read yet
+        assert _pending_begin() and pgconn.transaction_status == pq.TransactionStatus.ACTIVE
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT %s::int + 1", [41])
+            assert cursor.fetchone() == (42,)
+        assert not _pending_begin() and pgconn.transaction_status == pq.TransactionStatus.INTRANS
+    # the server got what psycopg would have sent, in the same order
+    assert sent == ['"BEGIN"', '"SELECT $1::int + 1"', '"COMMIT"']
+    assert pgconn.transaction_status == pq.TransactionStatus.IDLE and connection.get_autocommit()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transaction_that_makes_no_statement_or_fails_leaves_the_connection_as_it_was(workspace):
+    with transaction.atomic():
+        pass
+    with pytest.raises(ZeroDivisionError), transaction.atomic():
+        raise ZeroDivisionError
+    with pytest.raises(DataError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 / 0")
+    connection.set_autocommit(False)  # (opened and closed by hand, nothing in between)
+    connection.set_autocommit(True)
+    assert connection.connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
+    assert Service.objects.filter(workspace=workspace).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_server_side_cursor_may_be_a_transactions_first_statement(workspace):
+    made = [factories.ServiceFactory(workspace=workspace).pk for _ in range(3)]
+    with transaction.atomic():
+        assert _pending_begin()
+        read = [service.pk for service in Service.objects.filter(workspace=workspace).order_by("pk").iterator(2)]
+    assert read == sorted(made)
