@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from procrastinate.contrib.django.models import ProcrastinateJob
@@ -136,11 +136,14 @@ def make_for_write(
 ) -> None:
     """The write's emails and reminders (its job): the pending reminders dropped, the email and the
     reminders still ahead at the time of the write made, each with its job. A job run again (a
-    retry, a stalled job) finds its email made and does nothing."""
+    retry, a stalled job, even while the first run is still going: they take turns on a lock of
+    the booking) finds its email made and does nothing."""
     model = booking_model(booking_kind)
     record = history_model(model).objects.filter(history_id=history_id).first()
     if record is None:  # (its workspace was deleted since)
         return
+    with connection.cursor() as cursor:  # (a job run twice at once, a stalled one retried: in turn)
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [booking_lock(model.kind, record.id)])
     reference = {"workspace_id": record.workspace_id, "booking_kind": model.kind, "booking_id": record.id}
     made = Email.objects.filter(**reference, history_id=history_id).exclude(kind=EmailKind.REMINDER)
     if email_kind is not None and made.exists():
@@ -155,7 +158,9 @@ def make_for_write(
     client = Client.objects.filter(pk=record.client_id).only("email", "language", "workspace_id").first()
     if client is None or not client.email:
         return
-    workspace = Workspace.objects.only("language", "reminder_hours").get(pk=record.workspace_id)
+    workspace = Workspace.objects.only("language", "reminder_hours").filter(pk=record.workspace_id).first()
+    if workspace is None:
+        return
     from notifications import tasks
 
     email = Email.objects.create(
@@ -217,9 +222,6 @@ def fall_due(reminder_id: str) -> None:
     if reminder.due_at > now + timedelta(seconds=1):  # (run early: a worker's clock) not yet
         queue.defer(queue.Job(tasks.send_reminder, {"reminder_id": reminder.pk}, schedule_at=reminder.due_at))
         return
-    if _write_pending(reminder.booking_kind, reminder.booking_id):  # it may move, cancel or drop this one
-        queue.defer(queue.Job(tasks.send_reminder, {"reminder_id": reminder.pk}, schedule_at=now + WAIT_FOR_WRITE))
-        return
     model = booking_model(reminder.booking_kind)
     record = (
         history_model(model)
@@ -227,11 +229,16 @@ def fall_due(reminder_id: str) -> None:
         .order_by("-history_date", "-history_id")
         .first()
     )
+    # (asked after the row is read: a write committed in between has its job pending by then)
+    if _write_pending(reminder.booking_kind, reminder.booking_id):  # it may move, cancel or drop this one
+        queue.defer(queue.Job(tasks.send_reminder, {"reminder_id": reminder.pk}, schedule_at=now + WAIT_FOR_WRITE))
+        return
     client = None if record is None else Client.objects.filter(pk=record.client_id).first()
     if (
         record is None
         or record.history_type == "-"
         or not _upcoming(model, record, now)
+        or reminder.due_at != record.starts_at - timedelta(hours=reminder.hours)  # made for another time
         or not (client and client.email)
     ):
         reminder.state = ReminderState.DROPPED

@@ -62,6 +62,15 @@ class Email(WorkspaceScopedModel):
             models.Index(fields=["workspace", "created_at", "id"], name="email_ws_created_idx"),
             models.Index(fields=["workspace", "booking_kind", "booking_id"], name="email_ws_booking_idx"),
         ]
+        constraints = [
+            # one email a write (its job may run twice: notifications.emails.make_for_write); a
+            # reminder names the row current when it fell due, which several may share
+            models.UniqueConstraint(
+                fields=["workspace", "booking_kind", "booking_id", "history_id"],
+                condition=~models.Q(kind="reminder"),
+                name="email_once_a_write",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} → {self.to}"

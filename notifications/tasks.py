@@ -1,16 +1,16 @@
 """The jobs (Procrastinate tasks, found by its Django app under this module name).
 
 Queues: ``emails`` (emails and reminders), ``webhooks`` (deliveries), ``maintenance`` (periodic).
-Every task takes ids (and what a write decided: ``make_emails``) and reads its rows under a lock,
-so a job run twice (a retry, a stalled job run again) does nothing the second time that the first
-finished. The ``make_emails`` jobs of one booking hold its Procrastinate lock: they run one at a
-time, in the order of the writes.
+Every task takes ids (and what a write decided: ``make_emails``) and works under a lock (its rows',
+or for ``make_emails`` one of the booking's), so a job run twice (a retry, a stalled job run again)
+does nothing the second time that the first finished. The ``make_emails`` jobs of one booking also
+hold its Procrastinate lock: they run one at a time, in the order of the writes.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import InterfaceError, OperationalError
 from procrastinate import retry
 from procrastinate.contrib.django import app
 
@@ -19,8 +19,9 @@ from notifications.queue import Backoff, django_job
 
 EMAIL_RETRY = Backoff("EMAIL", retry_on=sending.EmailNotSentError)
 WEBHOOK_RETRY = Backoff("WEBHOOK", retry_on=webhooks.DeliveryError)
-#: a write's emails are made again after a database error (the job makes them once: emails.make_for_write)
-MAKE_RETRY = retry.RetryStrategy(max_attempts=10, wait=5, retry_exceptions={DatabaseError})
+#: a write's emails are made again after a lost connection or a deadlock (the job makes them once:
+#: emails.make_for_write); any other error fails the job at once, in the worker's log
+MAKE_RETRY = retry.RetryStrategy(max_attempts=10, wait=5, retry_exceptions={OperationalError, InterfaceError})
 
 
 @app.task(name="notifications.send_email", queue="emails", retry=EMAIL_RETRY, pass_context=True)

@@ -11,10 +11,13 @@ server asked with Django's own ``SELECT 1``, and a dead connection is replaced b
 uses it. So the app recovers from a database restart by itself (scripts/reliability restarts one
 twice under load) without paying a query a request for it.
 
-A transaction's ``BEGIN`` is sent when it is opened (``atomic``), and its answer read when the
-transaction's first statement is sent (:func:`begin_ahead`): psycopg sends it with that statement
-and waits for it, a round trip of its own; sent ahead, it travels while the request's Python
-(a create's validation) runs. The server gets the same statements in the same order.
+A transaction's ``BEGIN`` is sent when it is opened (``atomic``), and its answer read before the
+connection's next operation (:class:`Connection`): psycopg sends it with the transaction's first
+statement and waits for it, a round trip of its own; sent ahead, it travels while the request's
+Python (a create's validation) runs. The server gets the same statements in the same order; a
+transaction that makes no statement at all (a create refused by its validation) now sends
+``BEGIN`` and ``ROLLBACK`` (or ``COMMIT``) where it sent nothing, and the transaction starts on
+the server when it opens, not at its first statement (``now()``, idle-in-transaction time).
 """
 
 from __future__ import annotations
@@ -77,55 +80,61 @@ class ServerBindingCursor(base.ServerBindingCursor):
     if PostgresQuery is not None:
         _query_cls = _Query
 
-    def _start_query(self, query=None):
-        yield from _begun(self._conn)
-        yield from super()._start_query(query)
-
 
 # --------------------------------------------------------------------------------------------
 # BEGIN sent ahead
 # --------------------------------------------------------------------------------------------
 
-#: a psycopg connection's attribute: its BEGIN is sent, its answer not read yet
-_SENT = "_begin_sent_ahead"
 
+class Connection(psycopg.Connection):
+    """psycopg's connection, which can send a transaction's ``BEGIN`` ahead (:meth:`begin_ahead`)
+    and reads its answer before anything else: every operation of a psycopg connection (a
+    statement, a commit, a pipeline, a change of autocommit) runs through :meth:`wait`."""
 
-def begin_ahead(conn: psycopg.Connection) -> None:
-    """Send ``conn``'s ``BEGIN`` now, without waiting for its answer (read by :func:`_begun`
-    before anything else is sent). Only the plain ``BEGIN`` psycopg would send (no isolation level
-    or access mode of its own); on any failure nothing is pending and psycopg sends it as usual."""
-    if (
-        conn.autocommit
-        or conn.pgconn.transaction_status != pq.TransactionStatus.IDLE
-        or conn.isolation_level is not None
-        or conn.read_only is not None
-        or conn.deferrable is not None
-    ):
-        return
-    with conn.lock:
-        try:
-            conn.pgconn.send_query(b"BEGIN")
-            conn.wait(generators.send(conn.pgconn))
-        except psycopg.Error:  # (a broken connection: its next statement says so)
+    begin_pending = False
+
+    def begin_ahead(self) -> None:
+        """Send ``BEGIN`` now, without waiting for its answer. Only the plain ``BEGIN`` psycopg
+        would send (no isolation level or access mode of its own), and only when it would."""
+        if (
+            self.autocommit
+            or self.begin_pending
+            or self.pgconn.transaction_status != pq.TransactionStatus.IDLE
+            or self.isolation_level is not None
+            or self.read_only is not None
+            or self.deferrable is not None
+        ):
             return
-        setattr(conn, _SENT, True)
+        with self.lock:
+            try:
+                self.pgconn.send_query(b"BEGIN")
+                self.begin_pending = True  # (from here on an answer will come, or an error)
+                super().wait(generators.send(self.pgconn))
+            except psycopg.Error:  # (a broken connection: its next operation says so)
+                return
+
+    def wait(self, gen, *args, **kwargs):
+        if self.begin_pending:
+            self.begin_pending = False
+            super().wait(_begun(self.pgconn))
+        return super().wait(gen, *args, **kwargs)
 
 
-def _begun(conn: psycopg.Connection):
-    """(A generator, as psycopg's own) Read the answer of a ``BEGIN`` sent ahead, if one is pending."""
-    if not getattr(conn, _SENT, False):
-        return
-    setattr(conn, _SENT, False)
-    results = yield from generators.fetch_many(conn.pgconn)
+def _begun(pgconn: pq.abc.PGconn):
+    """(A generator, as psycopg's own) Read the answer of a ``BEGIN`` sent ahead."""
+    results = yield from generators.fetch_many(pgconn)
     for result in results:
         if result.status != pq.ExecStatus.COMMAND_OK:
-            raise psycopg.errors.error_from_result(result, encoding=conn.pgconn._encoding)
+            raise psycopg.errors.error_from_result(result, encoding=pgconn._encoding)
 
 
-def read_begun(conn: psycopg.Connection | None) -> None:
-    if conn is not None and getattr(conn, _SENT, False):
-        with conn.lock:
-            conn.wait(_begun(conn))
+class _Psycopg:
+    """The driver module as Django's backend sees it, its connections of :class:`Connection`."""
+
+    connect = staticmethod(Connection.connect)
+
+    def __getattr__(self, name: str):
+        return getattr(psycopg, name)
 
 
 class DatabaseOperations(operations.DatabaseOperations):
@@ -140,6 +149,7 @@ class DatabaseOperations(operations.DatabaseOperations):
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    Database = _Psycopg()
     ops_class = DatabaseOperations
     #: a new object for each transaction begun (``atomic``), and how many rollbacks to a
     #: savepoint it has seen (``atomic`` or ``transaction.savepoint_rollback``): what
@@ -150,27 +160,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def set_autocommit(self, autocommit: bool, *args, **kwargs) -> None:
         if not autocommit:
             self.transaction_token = object()
-        elif self.connection is not None and getattr(self.connection, _SENT, False):
-            self._rollback()  # (a transaction opened and left without a statement: its BEGIN undone)
+        elif getattr(self.connection, "begin_pending", False):
+            self._rollback()  # (opened by hand and left without a statement: its BEGIN undone)
         super().set_autocommit(autocommit, *args, **kwargs)
-        if not autocommit and self.connection is not None and self.connection.cursor_factory is ServerBindingCursor:
-            begin_ahead(self.connection)  # (only its cursors read the answer)
-
-    def _commit(self) -> None:
-        with self.wrap_database_errors:
-            read_begun(self.connection)
-        super()._commit()
-
-    def _rollback(self) -> None:
-        with self.wrap_database_errors:
-            read_begun(self.connection)
-        super()._rollback()
-
-    def create_cursor(self, name=None):
-        if name:  # (a server-side cursor is not of the class that reads a BEGIN sent ahead)
-            with self.wrap_database_errors:
-                read_begun(self.connection)
-        return super().create_cursor(name)
+        if not autocommit and isinstance(self.connection, Connection):
+            self.connection.begin_ahead()
 
     def _savepoint_rollback(self, sid) -> None:
         self.savepoint_rollbacks += 1

@@ -9,7 +9,7 @@ import json
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from backoffice.feeds import booking_uid
 from notifications import emails, ics, sending
@@ -222,3 +222,30 @@ def test_a_reminder_falling_due_waits_for_a_write_still_to_be_carried_out():
         EmailKind.CONFIRMATION,
         EmailKind.CHANGE,
     ]
+
+
+def test_a_reminder_made_for_another_time_is_dropped_when_it_falls_due():
+    # given a booked session whose reminder falls due now, moved by a write whose job failed
+    world = make_world()
+    session = book(world)
+    run_write_jobs()
+    reminder = Reminder.objects.get()
+    Reminder.objects.filter(pk=reminder.pk).update(due_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5))
+    session_actions.session_update(session=session, start_time=dt.time(12, 0))
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE procrastinate_jobs SET status = 'failed' WHERE task_name = 'notifications.make_emails'")
+    # when it falls due, it is dropped: it was made for the session's old time
+    emails.fall_due(reminder.pk)
+    reminder.refresh_from_db()
+    assert reminder.state == ReminderState.DROPPED and not Email.objects.filter(kind=EmailKind.REMINDER).exists()
+
+
+def test_the_database_keeps_a_write_to_one_email():
+    world = make_world()
+    book(world)
+    run_write_jobs()
+    email = Email.objects.get()
+    copy = {f: getattr(email, f) for f in ("workspace_id", "booking_kind", "booking_id", "history_id", "to")}
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Email.objects.create(**copy, kind=EmailKind.CHANGE, language="en")
+    Email.objects.create(**copy, kind=EmailKind.REMINDER, language="en")  # (reminders may share the row)

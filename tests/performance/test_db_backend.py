@@ -126,7 +126,7 @@ def test_the_history_manager_class_is_made_once_and_still_reads_one_objects_rows
 
 
 def _pending_begin() -> bool:
-    return getattr(connection.connection, base._SENT, False)
+    return connection.connection.begin_pending
 
 
 @pytest.mark.django_db(transaction=True)
@@ -166,3 +166,16 @@ def test_a_server_side_cursor_may_be_a_transactions_first_statement(workspace):
         assert _pending_begin()
         read = [service.pk for service in Service.objects.filter(workspace=workspace).order_by("pk").iterator(2)]
     assert read == sorted(made)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_whatever_comes_first_in_the_transaction_reads_the_begin_first(workspace):
+    # executemany (a pipeline), psycopg's own transaction block, a raw cursor, a commit
+    with transaction.atomic(), connection.cursor() as cursor:
+        assert _pending_begin()
+        cursor.executemany("SELECT %s::int", [(1,), (2,)])
+    with transaction.atomic(), connection.connection.transaction(), connection.connection.cursor() as raw:
+        raw.execute("SELECT 1")
+    with transaction.atomic():
+        assert _pending_begin()
+    assert not _pending_begin() and connection.connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
