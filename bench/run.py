@@ -890,5 +890,5 @@ def main(argv: list[str] | None = None) -> int:
     if options.quick:
         settings = Settings(True, 40, 10, 20, 3.0, 100, options.workers, 60, 100)
     else:
-        settings = Settings(False, 300, 60, 150, 15.0, 1000, options.workers, 200, 300)
+        settings = Settings(False, 300, 100, 150, 15.0, 1000, options.workers, 200, 300)
     return run(settings, keep=options.keep, name=options.database, output=options.output)
