@@ -194,15 +194,20 @@ def test_a_writes_job_run_twice_makes_its_email_once():
     assert len(_pending_jobs("notifications.send_email")) == 1
 
 
-def test_a_reminder_falling_due_waits_for_a_write_still_to_be_carried_out():
-    # given a booked session whose reminder falls due now
+def _moved_with_its_reminder_due():
+    """A booked session whose reminder falls due now, then moved (the move's job not run yet)."""
     world = make_world()
     session = book(world)
     run_write_jobs()
     reminder = Reminder.objects.get()
     Reminder.objects.filter(pk=reminder.pk).update(due_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5))
-    # and a move whose job has not run yet
     session_actions.session_update(session=session, start_time=dt.time(12, 0))
+    return reminder
+
+
+def test_a_reminder_falling_due_waits_for_a_write_still_to_be_carried_out():
+    # given a session whose reminder falls due now, and a move whose job has not run yet
+    reminder = _moved_with_its_reminder_due()
 
     # when the reminder's job runs, it waits (a job of its own, 2 s later) instead of sending
     emails.fall_due(reminder.pk)
@@ -225,13 +230,8 @@ def test_a_reminder_falling_due_waits_for_a_write_still_to_be_carried_out():
 
 
 def test_a_reminder_made_for_another_time_is_dropped_when_it_falls_due():
-    # given a booked session whose reminder falls due now, moved by a write whose job failed
-    world = make_world()
-    session = book(world)
-    run_write_jobs()
-    reminder = Reminder.objects.get()
-    Reminder.objects.filter(pk=reminder.pk).update(due_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5))
-    session_actions.session_update(session=session, start_time=dt.time(12, 0))
+    # given a session whose reminder falls due now, moved by a write whose job failed
+    reminder = _moved_with_its_reminder_due()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE procrastinate_jobs SET status = 'failed' WHERE task_name = 'notifications.make_emails'")
     # when it falls due, it is dropped: it was made for the session's old time
