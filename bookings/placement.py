@@ -116,7 +116,7 @@ def booking_ensure_staff_free(booking: Booking, *, exclude_self: bool) -> None:
         "earliest": booking.starts_at - MAX_SPAN,
         "self": booking.pk,
     }
-    staff = booking._state.fields_cache.get("staff")  # (the member given, when it was: never read here)
+    staff = booking.staff if type(booking).staff.is_cached(booking) else None  # (never read here)
     if not (staff is not None and staff.pk == booking.staff_id and held(staff)):
         fetch_rows(("placement:lock",), _lock_query, values)  # (a member gone: the check finds no row)
     kind = type(booking)

@@ -98,8 +98,7 @@ class Connection(psycopg.Connection):
         would send (no isolation level or access mode of its own), and only when it would."""
         if (
             self.autocommit
-            or self.begin_pending
-            or self.pgconn.transaction_status != pq.TransactionStatus.IDLE
+            or self.pgconn.transaction_status != pq.TransactionStatus.IDLE  # (ACTIVE: one sent already)
             or self.isolation_level is not None
             or self.read_only is not None
             or self.deferrable is not None

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from django.db import connection
 from icalendar import Calendar
+from procrastinate.contrib.django.models import ProcrastinateJob
 
 from notifications import emails
 from tests import factories
@@ -59,15 +59,19 @@ def empty_job_queue() -> None:
 def run_write_jobs() -> list[dict]:
     """Run the queued jobs of bookings' writes (``notifications.make_emails``) in the order queued,
     here in the test's transaction, as a worker runs them, and mark them done; their arguments."""
-    with connection.cursor() as cursor:
+    queued = queued_jobs("notifications.make_emails")
+    with connection.cursor() as cursor:  # (Procrastinate's models are read-only)
         cursor.execute(
-            "UPDATE procrastinate_jobs SET status = 'succeeded' WHERE id IN (SELECT id FROM procrastinate_jobs"
-            " WHERE task_name = 'notifications.make_emails' AND status = 'todo') RETURNING id, args"
+            "UPDATE procrastinate_jobs SET status = 'succeeded' WHERE id = ANY(%s)", [[j.id for j in queued]]
         )
-        done = [json.loads(args) for _id, args in sorted(cursor.fetchall())]  # (Django reads jsonb as text)
-    for args in done:
-        emails.make_for_write(**args)
-    return done
+    for job in queued:
+        emails.make_for_write(**job.args)
+    return [job.args for job in queued]
+
+
+def queued_jobs(task: str) -> list[ProcrastinateJob]:
+    """The jobs of ``task`` still to run, in the order queued."""
+    return list(ProcrastinateJob.objects.filter(task_name=task, status="todo").order_by("id"))
 
 
 def event_of(ics: bytes):

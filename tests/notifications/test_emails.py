@@ -5,21 +5,23 @@ clients' language."""
 from __future__ import annotations
 
 import datetime as dt
-import json
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
 
 from backoffice.feeds import booking_uid
 from notifications import emails, ics, sending
 from notifications.models import Email, EmailKind, EmailState, Reminder, ReminderState
-from notifications.tasks import EMAIL_RETRY
+from notifications.tasks import EMAIL_RETRY, MAKE_RETRY
 from nutrition import actions as nutrition_actions
 from sessions import actions as session_actions
 from tests import factories
-from tests.notifications.helpers import event_of, make_world, run_write_jobs
+from tests.notifications.helpers import event_of, make_world, queued_jobs, run_write_jobs
 from tests.notifications.servers import free_port
+from workspaces.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -173,50 +175,94 @@ def test_the_invitation_carries_names_and_places_without_control_characters():
     assert str(event["uid"]) == "session-6b14a6b4c4476440932e6eae@calendar.practice-management.invalid"
 
 
-def _pending_jobs(task: str) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT args, lock, scheduled_at FROM procrastinate_jobs WHERE task_name = %s AND status = 'todo'"
-            " ORDER BY id",
-            [task],
-        )
-        return [(json.loads(args), lock, at) for args, lock, at in cursor.fetchall()]  # (jsonb read as text)
-
-
 def test_a_writes_job_run_twice_makes_its_email_once():
     world = make_world()
     session = book(world)
-    (write,) = _pending_jobs("notifications.make_emails")
-    assert write[1] == f"booking:session:{session.pk}"  # (the booking's writes take turns)
+    (write,) = queued_jobs("notifications.make_emails")
+    assert write.lock == f"booking:session:{session.pk}"  # (the booking's writes take turns)
     (args,) = run_write_jobs()
     emails.make_for_write(**args)  # a retry, or a stalled job run again
     assert Email.objects.count() == 1 and Reminder.objects.count() == 1
-    assert len(_pending_jobs("notifications.send_email")) == 1
+    assert len(queued_jobs("notifications.send_email")) == 1
+    # and a move's job run twice leaves the reminder it made pending
+    session_actions.session_update(session=session, start_time=dt.time(12, 0))
+    (moved,) = run_write_jobs()
+    emails.make_for_write(**moved)
+    assert Email.objects.count() == 2
+    assert sorted(Reminder.objects.values_list("state", flat=True)) == [ReminderState.DROPPED, ReminderState.PENDING]
 
 
-def _moved_with_its_reminder_due():
-    """A booked session whose reminder falls due now, then moved (the move's job not run yet)."""
+def test_a_client_without_an_address_gets_nothing_from_a_move_either():
+    world = make_world(email="")
+    session = book(world)
+    assert queued_jobs("notifications.make_emails") == []  # (the client in hand has no address)
+    session_actions.session_update(session=session, start_time=dt.time(12, 0))
+    assert len(run_write_jobs()) == 1  # (a move drops reminders: its job runs, and finds no address)
+    assert not Email.objects.exists() and not Reminder.objects.exists()
+
+
+def test_a_new_staff_member_is_a_change_and_the_reminders_are_made_again():
+    world = make_world()
+    session = book(world)
+    run_write_jobs()
+    other = factories.MembershipFactory(workspace=world.workspace, role=Role.SPECIALIST)
+    session_actions.session_update(session=session, staff=other)
+    run_write_jobs()
+    assert list(Email.objects.order_by("sequence").values_list("kind", "sequence")) == [
+        (EmailKind.CONFIRMATION, 0),
+        (EmailKind.CHANGE, 1),
+    ]
+    assert sorted(Reminder.objects.values_list("state", flat=True)) == [ReminderState.DROPPED, ReminderState.PENDING]
+
+
+def test_the_reminders_made_are_those_ahead_when_the_write_was_made():
+    # given a session in 3 hours, reminders 4 and 2 hours before, and its job run 2 hours late
+    world = make_world()
+    world.workspace.reminder_hours = [4, 2]
+    world.workspace.save()
+    start = dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
+    book(world, day=start.date(), start=start.time().replace(second=0, microsecond=0))
+    (args,) = run_write_jobs()
+    Reminder.objects.all().delete()
+    Email.objects.all().delete()  # (as if it had not run)
+    written = dt.datetime.fromisoformat(args["written_at"])
+    emails.make_for_write(**(args | {"written_at": (written - dt.timedelta(hours=2)).isoformat()}))
+    # then the 4-hour one, past now but ahead when written, is made too
+    assert sorted(Reminder.objects.values_list("hours", flat=True)) == [2, 4]
+
+
+def _booked_with_its_reminder(monkeypatch):
+    """A booked session, its reminder, and the clock stopped at the reminder's due time."""
     world = make_world()
     session = book(world)
     run_write_jobs()
     reminder = Reminder.objects.get()
-    Reminder.objects.filter(pk=reminder.pk).update(due_at=dt.datetime.now(dt.UTC) - dt.timedelta(seconds=5))
-    session_actions.session_update(session=session, start_time=dt.time(12, 0))
-    return reminder
+    monkeypatch.setattr(emails.timezone, "now", lambda: reminder.due_at)
+    return session, reminder
 
 
-def test_a_reminder_falling_due_waits_for_a_write_still_to_be_carried_out():
+def test_a_reminder_falls_due_once_and_is_sent(monkeypatch):
+    _session, reminder = _booked_with_its_reminder(monkeypatch)
+    emails.fall_due(reminder.pk)
+    emails.fall_due(reminder.pk)  # (its job run twice)
+    reminder.refresh_from_db()
+    assert reminder.state == ReminderState.SENT
+    assert list(Email.objects.filter(kind=EmailKind.REMINDER).values_list("pk", flat=True)) == [reminder.email_id]
+
+
+def test_a_reminder_falling_due_waits_for_a_write_still_to_be_carried_out(monkeypatch):
     # given a session whose reminder falls due now, and a move whose job has not run yet
-    reminder = _moved_with_its_reminder_due()
+    session, reminder = _booked_with_its_reminder(monkeypatch)
+    session_actions.session_update(session=session, start_time=dt.time(12, 0))
 
     # when the reminder's job runs, it waits (a job of its own, 2 s later) instead of sending
+    before = {job.id for job in queued_jobs("notifications.send_reminder")}
     emails.fall_due(reminder.pk)
     reminder.refresh_from_db()
     assert reminder.state == ReminderState.PENDING and reminder.email is None
-    later = [
-        at for args, _lock, at in _pending_jobs("notifications.send_reminder") if args["reminder_id"] == reminder.pk
-    ]
-    assert later and max(later) > dt.datetime.now(dt.UTC)
+    (waiting,) = [job for job in queued_jobs("notifications.send_reminder") if job.id not in before]
+    assert waiting.args == {"reminder_id": reminder.pk}
+    assert waiting.scheduled_at == reminder.due_at + emails.WAIT_FOR_WRITE
 
     # then the move's job drops it and makes the new one; run again, the old one sends nothing
     run_write_jobs()
@@ -229,15 +275,23 @@ def test_a_reminder_falling_due_waits_for_a_write_still_to_be_carried_out():
     ]
 
 
-def test_a_reminder_made_for_another_time_is_dropped_when_it_falls_due():
+def test_a_reminder_made_for_another_time_is_dropped_when_it_falls_due(monkeypatch):
     # given a session whose reminder falls due now, moved by a write whose job failed
-    reminder = _moved_with_its_reminder_due()
+    session, reminder = _booked_with_its_reminder(monkeypatch)
+    session_actions.session_update(session=session, start_time=dt.time(12, 0))
     with connection.cursor() as cursor:
         cursor.execute("UPDATE procrastinate_jobs SET status = 'failed' WHERE task_name = 'notifications.make_emails'")
     # when it falls due, it is dropped: it was made for the session's old time
     emails.fall_due(reminder.pk)
     reminder.refresh_from_db()
     assert reminder.state == ReminderState.DROPPED and not Email.objects.filter(kind=EmailKind.REMINDER).exists()
+
+
+def test_a_writes_job_is_retried_on_a_lost_connection_only():
+    first_try = SimpleNamespace(attempts=0)
+    for error in (OperationalError(), InterfaceError()):
+        assert MAKE_RETRY.get_retry_decision(exception=error, job=first_try) is not None
+    assert MAKE_RETRY.get_retry_decision(exception=IntegrityError(), job=first_try) is None
 
 
 def test_the_database_keeps_a_write_to_one_email():
@@ -249,3 +303,21 @@ def test_the_database_keeps_a_write_to_one_email():
     with pytest.raises(IntegrityError), transaction.atomic():
         Email.objects.create(**copy, kind=EmailKind.CHANGE, language="en")
     Email.objects.create(**copy, kind=EmailKind.REMINDER, language="en")  # (reminders may share the row)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_of_a_writes_job_at_once_take_turns():
+    world = make_world()
+    book(world)
+    (job,) = queued_jobs("notifications.make_emails")
+    # given another run of it holding the booking's lock (a stalled job retried while it still runs)
+    with psycopg.connect(**connection.get_connection_params()) as other:
+        other.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [job.lock])
+        # then this one waits for it (here: until its lock timeout)
+        with pytest.raises(OperationalError), transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '200ms'")
+            emails.make_for_write(**job.args)
+        assert not Email.objects.exists()
+    emails.make_for_write(**job.args)  # (the other one gone)
+    assert Email.objects.count() == 1

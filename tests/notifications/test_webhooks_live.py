@@ -101,7 +101,11 @@ def test_updates_and_deletes_carry_changed_fields_and_no_private_notes(receiver,
         format="json",
     ).json()["session"]
     path = world.path(f"nutrition/sessions/{consultation['id']}")
+    # (each event delivered before the next write: an event's data is read at its first delivery,
+    # and a consultation deleted by then has only its ids to give)
+    wait_until(lambda: len(receiver.received()) >= 1, 60)
     assert world.api.patch(path, {"startTime": "13:00", "notesPrivate": "more"}, format="json").status_code == 200
+    wait_until(lambda: len(receiver.received()) >= 2, 60)
     assert world.api.delete(path).status_code == 204
 
     # then three events, in order, none of them carrying the private notes

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import psycopg
 import pytest
 from django.db import DataError, connection, transaction
 from django.db.models import Value
@@ -179,3 +180,17 @@ def test_whatever_comes_first_in_the_transaction_reads_the_begin_first(workspace
     with transaction.atomic():
         assert _pending_begin()
     assert not _pending_begin() and connection.connection.pgconn.transaction_status == pq.TransactionStatus.IDLE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_of_its_own_isolation_level_begins_as_psycopg_begins_it():
+    connection.ensure_connection()
+    raw = connection.connection
+    raw.isolation_level = psycopg.IsolationLevel.SERIALIZABLE
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            assert not _pending_begin()  # (not the plain BEGIN: psycopg's own)
+            cursor.execute("SHOW transaction_isolation")
+            assert cursor.fetchone() == ("serializable",)
+    finally:
+        raw.isolation_level = None

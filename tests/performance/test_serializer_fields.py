@@ -30,12 +30,14 @@ def test_each_serializer_binds_fields_of_its_own_and_the_declared_ones_stay_unbo
 
 
 def test_a_list_of_items_gets_an_item_serializer_of_its_own_bound_to_it():
+    declared = SessionWriteSerializer._declared_fields["field_values"]
+    assert declared.child.fields  # (made on the declared one: its copies make their own)
     first, second = SessionWriteSerializer(data={}), SessionWriteSerializer(data={})
     items, others = first.fields["fieldValues"], second.fields["fieldValues"]
-    declared = SessionWriteSerializer._declared_fields["field_values"]
     assert items is not others and items.child is not others.child and items.child is not declared.child
     assert items.parent is first and items.child.parent is items and declared.child.parent is declared
     assert items.child.fields["fieldKey"] is not others.child.fields["fieldKey"]
+    assert items.child.fields["fieldKey"] is not declared.child.fields["fieldKey"]
     # and an item's error is reported under its index, for that serializer only
     bad = SessionWriteSerializer(data={"fieldValues": [{"fieldKey": "", "phase": "pre"}]})
     assert not bad.is_valid() and "fieldKey" in bad.errors["fieldValues"][0]
